@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/catalog',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+import { runService } from '@gantry/service-kit';
+import { catalog } from './service';
+
+void runService(catalog);

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/hello',
+  preset: '../../jest.preset.js',
+};

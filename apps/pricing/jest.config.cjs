@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/pricing',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,16 @@
+const nxPreset = require('@nx/jest/preset').default;
+
+// One SWC transform for every project, so project jest configs stay two lines.
+module.exports = {
+  ...nxPreset,
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.[tj]s$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironmentOptions: { customExportConditions: ['@gantry/source', 'node', 'require', 'default'] },
+  coverageDirectory: 'test-output/jest/coverage',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/catalog-contract',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/service-catalog',
+  preset: '../../jest.preset.js',
+};

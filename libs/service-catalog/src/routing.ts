@@ -1,0 +1,29 @@
+import type { ServiceEntry } from './schema';
+
+/** The listener-rule path patterns of a service: the bare prefix and everything below it. */
+export function pathPatterns(entry: Pick<ServiceEntry, 'prefix'>): [string, string] {
+  return [entry.prefix, `${entry.prefix}/*`];
+}
+
+/** The ALB's default action body, shared by the local gateway and the CDK listener. */
+export const NOT_FOUND_BODY = JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'No service is routed at this path' });
+
+/**
+ * ALB path-pattern semantics: case-sensitive, matched against the path without the query,
+ * `*` matches any run of characters and `?` exactly one.
+ */
+export function matchesPattern(pattern: string, path: string): boolean {
+  const source = pattern
+    .split('')
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`).test(path);
+}
+
+/** The first service, in listener-priority order, whose rule matches the request URL; undefined means the default 404. */
+export function routeFor<T extends Pick<ServiceEntry, 'prefix' | 'priority'>>(entries: readonly T[], url: string): T | undefined {
+  const path = url.split('?')[0];
+  return [...entries]
+    .sort((a, b) => a.priority - b.priority)
+    .find((entry) => pathPatterns(entry).some((pattern) => matchesPattern(pattern, path)));
+}

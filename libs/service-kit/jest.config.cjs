@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/service-kit',
+  preset: '../../jest.preset.js',
+};

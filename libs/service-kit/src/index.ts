@@ -1,0 +1,11 @@
+export { baseConfigSchema, ConfigError, intVar, loadConfig, urlVar, type BaseConfig } from './config';
+export { errorBody, errorsPlugin, type ErrorBody } from './errors';
+export { probe } from './healthcheck';
+export { BadGatewayError, GatewayTimeoutError, NotFoundError } from './http-errors';
+export { metricsPlugin, startMetricsServer } from './metrics';
+export { probesPlugin, type BuildInfo, type Lifecycle } from './probes';
+export { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id';
+export { loadServiceConfig, runService, serviceConfigSchema } from './run';
+export { securityPlugin } from './security';
+export { buildService, type RouteOptions, type ServiceConfig, type ServiceDefinition } from './service';
+export { installGracefulShutdown, type ShutdownOptions } from './shutdown';
