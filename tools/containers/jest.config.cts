@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/containers',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/docker-engine',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,120 @@
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where a private engine keeps its socket, data, pid and log. */
+export interface EngineLayout {
+  home: string;
+  socket: string;
+  host: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export function engineLayout(home: string): EngineLayout {
+  const socket = join(home, 'docker.sock');
+  return { home, socket, host: `unix://${socket}`, pidFile: join(home, 'dockerd.pid'), logFile: join(home, 'dockerd.log') };
+}
+
+/** The dockerd command line: its own socket, data-root and exec-root, so it never touches a system engine. */
+export function dockerdArgs(layout: EngineLayout): string[] {
+  return [
+    '--host', layout.host,
+    '--data-root', join(layout.home, 'data'),
+    '--exec-root', join(layout.home, 'exec'),
+    '--pidfile', layout.pidFile,
+    '--group', 'root',
+  ];
+}
+
+/** The pid in the pid file when that process is still alive; undefined otherwise. */
+export function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function onPath(binary: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${binary}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs Debian's docker.io (and docker-registry, the ECR stand-in) when dockerd is missing. */
+export async function ensureInstalled(log: (line: string) => void): Promise<void> {
+  if (await onPath('dockerd')) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('dockerd is not installed and this is not root: run `sudo apt-get install -y docker.io docker-registry`');
+  }
+  log('dockerd not found: installing Debian docker.io and docker-registry (apt-get)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
+  await run('apt-get', ['install', '-y', '-qq', 'docker.io', 'docker-registry'], { env, maxBuffer: 64 << 20 });
+}
+
+/** True when the engine at `host` answers. */
+export async function engineAnswers(host: string): Promise<boolean> {
+  try {
+    await run('docker', ['version', '--format', '{{.Server.Version}}'], { env: { ...process.env, DOCKER_HOST: host }, timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a private dockerd (or reuses the running one) and waits until it answers. */
+export async function startEngine(layout: EngineLayout, log: (line: string) => void, timeoutMs = 60_000): Promise<number> {
+  const running = livePid(layout.pidFile);
+  if (running && (await engineAnswers(layout.host))) {
+    log(`engine already running (pid ${running}) at ${layout.host}`);
+    return running;
+  }
+  await ensureInstalled(log);
+  mkdirSync(layout.home, { recursive: true });
+  rmSync(layout.pidFile, { force: true });
+  const out = openSync(layout.logFile, 'a');
+  const child = spawn('dockerd', dockerdArgs(layout), { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  log(`starting dockerd (pid ${child.pid}), log: ${layout.logFile}`);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await engineAnswers(layout.host)) return child.pid as number;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const tail = readFileSync(layout.logFile, 'utf8').trim().split('\n').slice(-5).join('\n  ');
+  throw new Error(`dockerd did not answer within ${timeoutMs / 1000}s; last log lines:\n  ${tail}`);
+}
+
+/** Stops the engine by the pid it recorded; waits for it, then SIGKILLs after `graceMs`. */
+export async function stopEngine(layout: EngineLayout, log: (line: string) => void, graceMs = 20_000): Promise<void> {
+  const pid = livePid(layout.pidFile);
+  if (!pid) {
+    log('engine is not running');
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && livePid(layout.pidFile) === pid) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (livePid(layout.pidFile) === pid) {
+    log(`dockerd (pid ${pid}) ignored SIGTERM for ${graceMs / 1000}s: killing it`);
+    process.kill(pid, 'SIGKILL');
+  }
+  rmSync(layout.pidFile, { force: true });
+  log(`engine stopped (pid ${pid})`);
+}
