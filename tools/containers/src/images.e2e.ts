@@ -147,7 +147,7 @@ describe('services talking to each other in containers', () => {
     });
 
     assert.equal(response.status, 200);
-    const quote = await response.json();
+    const quote = (await response.json()) as { lines: Array<{ name: string }>; totalCents: number };
     assert.equal(quote.lines[0].name, 'Claw hammer');
     assert.equal(quote.totalCents, 2 * 1899);
   });

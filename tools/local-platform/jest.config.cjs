@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/local-platform',
+  preset: '../../jest.preset.js',
+};

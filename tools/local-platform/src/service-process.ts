@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ServiceProcessSpec {
+  name: string;
+  /** The bundle to run (apps/<name>/dist/main.js). */
+  main: string;
+  env: Record<string, string>;
+  readyUrl: string;
+  onLine: (name: string, line: string) => void;
+}
+
+/** A service running as a child process, with its output forwarded line by line. */
+export class ServiceProcess {
+  private readonly child: ChildProcess;
+  private readonly recent: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly spec: ServiceProcessSpec) {
+    this.child = spawn(process.execPath, [spec.main], { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code) => resolve(code));
+      this.child.once('error', (error) => {
+        this.remember(error.message);
+        resolve(null);
+      });
+    });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.remember(line);
+        spec.onLine(spec.name, line);
+      });
+    }
+  }
+
+  private remember(line: string): void {
+    this.recent.push(line);
+    if (this.recent.length > 5) this.recent.shift();
+  }
+
+  /** Resolves once readiness answers 200; rejects naming the service if it exits or times out first. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        throw new Error(`service "${this.spec.name}" failed to start (exit code ${exitCode}): ${this.lastWords()}`);
+      }
+      try {
+        const response = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(1_000) });
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`service "${this.spec.name}" was not ready within ${timeoutMs / 1000}s at ${this.spec.readyUrl}: ${this.lastWords()}`);
+  }
+
+  private lastWords(): string {
+    const words = this.recent.map((line) => messageOf(line)).join(' | ');
+    return words || 'it printed nothing';
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The `msg` of a pino JSON line, or the line itself. */
+function messageOf(line: string): string {
+  try {
+    const parsed = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+    return parsed.err?.message ?? parsed.msg ?? line;
+  } catch {
+    return line;
+  }
+}
