@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/workspace',
+  preset: '../../jest.preset.js',
+};
