@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/bench',
+  preset: '../../jest.preset.js',
+};

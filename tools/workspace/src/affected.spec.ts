@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+// Asks the real Nx CLI which projects a change touches, as the pipeline will.
+const root = resolve(__dirname, '../../..');
+
+function affectedBy(file: string, withTarget = 'build'): string[] {
+  const out = execFileSync(
+    process.execPath,
+    [resolve(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--affected', `--files=${file}`, `--withTarget=${withTarget}`, '--json'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
+  );
+  return (JSON.parse(out) as string[]).sort();
+}
+
+describe('what a change affects', () => {
+  jest.setTimeout(60_000);
+
+  it('marks exactly catalog and pricing when the catalog contract changes', () => {
+    expect(affectedBy('libs/catalog-contract/src/product.ts')).toEqual(['@gantry/catalog', '@gantry/pricing']);
+  });
+
+  it('marks only hello when hello changes', () => {
+    expect(affectedBy('apps/hello/src/routes.ts')).toEqual(['@gantry/hello']);
+  });
+
+  it('marks every service when the service kit changes', () => {
+    expect(affectedBy('libs/service-kit/src/errors.ts')).toEqual(['@gantry/catalog', '@gantry/hello', '@gantry/pricing']);
+  });
+
+  it('marks no service image when only docs change', () => {
+    expect(affectedBy('README.md', 'docker:build')).toEqual([]);
+  });
+});
