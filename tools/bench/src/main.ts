@@ -35,7 +35,7 @@ const variants: Variant[] = [
 ];
 
 async function throughput() {
-  const samples = new Map(variants.map((v) => [v.label, { rps: [] as number[], p99: [] as number[], rss: [] as number[], start: [] as number[] }]));
+  const samples = variants.map(() => ({ rps: [] as number[], p99: [] as number[], rss: [] as number[], start: [] as number[] }));
   for (let round = 1; round <= ROUNDS; round += 1) {
     // Alternate the order each round so drift on the machine does not favour one variant.
     const order = round % 2 ? variants : [...variants].reverse();
@@ -46,7 +46,7 @@ async function throughput() {
       const memory = memoryOf(server.child.pid as number);
       await stopServer(server);
       if (result.errors > 0) throw new Error(`${variant.label}: ${result.errors} failed requests`);
-      const sample = samples.get(variant.label)!;
+      const sample = samples[variants.indexOf(variant)];
       sample.rps.push(result.rps);
       sample.p99.push(result.p99);
       sample.rss.push(memory.rssMb);
@@ -73,9 +73,9 @@ async function main() {
   log(`${ROUNDS} rounds, ${SECONDS} s of load at ${CONNECTIONS} connections each, on ${cpus().length} cores`);
   const samples = await throughput();
   const platform = await platformStart();
-  const base = samples.get(variants[0].label)!;
-  const rows = variants.map((variant) => {
-    const s = samples.get(variant.label)!;
+  const base = samples[0];
+  const rows = variants.map((variant, index) => {
+    const s = samples[index];
     return `| ${variant.label} | ${median(s.rps).toFixed(0)} | ${(median(s.rps) / median(base.rps)).toFixed(2)} | ${median(s.p99).toFixed(0)} | ${median(s.rss).toFixed(1)} | ${(median(s.rss) / median(base.rss)).toFixed(2)} | ${median(s.start).toFixed(0)} |`;
   });
   const report = `# Benchmarks
