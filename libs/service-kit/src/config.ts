@@ -1,4 +1,4 @@
-import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { KindGuard, Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /** Bad configuration: the message is one line that names each variable and what it must be. */
@@ -49,19 +49,29 @@ export type BaseConfig = Static<ReturnType<typeof baseConfigSchema>>;
 export function loadConfig<P extends TProperties>(schema: TObject<P>, env: NodeJS.ProcessEnv): Static<TObject<P>> {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
-    if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
+    if (isSet(env[key])) picked[key] = env[key];
   }
-  const value = Value.Convert(schema, Value.Default(schema, picked));
+  const value = Value.Convert(schema, Value.Default(schema, picked)) as Record<string, unknown>;
+  // Convert would turn "1.5" and "1e6" into 1 and "true" into 1; an integer must be written as plain digits.
+  for (const key of Object.keys(schema.properties)) {
+    const raw = env[key];
+    if (isSet(raw) && KindGuard.IsInteger(schema.properties[key]) && !/^-?\d+$/.test(raw)) value[key] = raw;
+  }
   if (Value.Check(schema, value)) return value;
   const problems = new Map<string, string>();
   for (const error of Value.Errors(schema, value)) {
     const variable = error.path.replace(/^\//, '');
     if (problems.has(variable)) continue;
     const expected = describe(schema.properties[variable]);
-    const got = env[variable] === undefined ? 'it is not set' : `got ${JSON.stringify(env[variable])}`;
+    const got = isSet(env[variable]) ? `got ${JSON.stringify(env[variable])}` : 'it is not set';
     problems.set(variable, `${variable} must be ${expected} (${got})`);
   }
   throw new ConfigError(`invalid configuration: ${[...problems.values()].join('; ')}`);
+}
+
+// An empty string counts as unset, so `PORT=` in a compose file or task definition means "use the default".
+function isSet(raw: string | undefined): raw is string {
+  return raw !== undefined && raw !== '';
 }
 
 function describe(schema: TSchema | undefined): string {

@@ -1,16 +1,24 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import metrics from 'fastify-metrics';
 import fp from 'fastify-plugin';
+import * as promClient from 'prom-client';
 
 /** Request and process metrics, collected on the service but never routed on its public port. */
 export const metricsPlugin = fp(
   async function metricsCollector(app: FastifyInstance) {
+    // A fresh registry per instance, so several services in one test process do not collide.
+    // fastify-metrics would use prom-client's global registry (and clear it for every new instance),
+    // so the registry is handed to it as `client.register` and to every metric it creates.
+    const register = new promClient.Registry();
     await app.register(metrics, {
       endpoint: null,
-      // A fresh registry per instance, so several services in one test process do not collide.
-      promClient: null,
-      clearRegisterOnInit: true,
-      routeMetrics: { enabled: { histogram: true, summary: false }, registeredRoutesOnly: true },
+      promClient: { ...promClient, register },
+      defaultMetrics: { enabled: true, register },
+      routeMetrics: {
+        enabled: { histogram: true, summary: false },
+        registeredRoutesOnly: true,
+        overrides: { histogram: { registers: [register] }, summary: { registers: [register] } },
+      },
     });
   },
   { name: 'gantry-metrics' },
