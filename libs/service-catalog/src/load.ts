@@ -21,7 +21,8 @@ export function loadCatalog(workspaceRoot: string): ServiceEntry[] {
       return { source, folder: dir.name, raw: parseJson(source, readFileSync(file, 'utf8')) };
     });
   const folderMismatch = sources
-    .filter(({ folder, raw }) => isObject(raw) && raw['name'] !== folder)
+    // A missing or non-string name is left to the schema check, which reports it precisely.
+    .filter(({ folder, raw }) => isObject(raw) && typeof raw['name'] === 'string' && raw['name'] !== folder)
     .map(({ source, folder, raw }) => `${source}: field "name" is ${JSON.stringify((raw as Record<string, unknown>)['name'])} but the folder is "${folder}"; they must match`);
   if (folderMismatch.length > 0) throw new CatalogError(folderMismatch);
   if (sources.length === 0) throw new CatalogError([`no apps/*/${SERVICE_FILE} found under ${workspaceRoot}`]);

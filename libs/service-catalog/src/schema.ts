@@ -28,8 +28,10 @@ export const ServiceEntrySchema = Type.Object(
     minTasks: Type.Integer({ minimum: 1, maximum: 100 }),
     maxTasks: Type.Integer({ minimum: 1, maximum: 100 }),
     priority: Type.Integer({ minimum: 1, maximum: 50000 }),
-    env: Type.Record(Type.String({ pattern: EnvName }), Type.String()),
-    secrets: Type.Record(Type.String({ pattern: EnvName }), SecretRef),
+    // A Record's key pattern alone only selects which keys get checked; without
+    // additionalProperties: false, a key like "port" or "db-url" would pass unchecked.
+    env: Type.Record(Type.String({ pattern: EnvName }), Type.String(), { additionalProperties: false }),
+    secrets: Type.Record(Type.String({ pattern: EnvName }), SecretRef, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,8 @@ import { CatalogError } from './catalog-error';
 import { ServiceEntrySchema, type ServiceEntry } from './schema';
 import { serviceReferences } from './env-refs';
 
-// Fargate accepts only these memory ranges (MiB) for each cpu size.
+// Fargate accepts only these memory ranges (MiB) for each cpu size, in steps of 1024
+// (cpu 256 also takes 512), so e.g. 1536 is never a valid Fargate memory size.
 const FARGATE_MEMORY: Record<number, [number, number]> = {
   256: [512, 2048],
   512: [1024, 4096],
@@ -26,10 +27,10 @@ export function entryProblems(source: string, raw: unknown): string[] {
   const entry = raw;
   const problems: string[] = [];
   const [minMemory, maxMemory] = FARGATE_MEMORY[entry.cpu];
-  if (entry.memory < minMemory || entry.memory > maxMemory) {
-    problems.push(
-      `${source}: field "memory" ${entry.memory} is not valid with cpu ${entry.cpu}; Fargate allows ${minMemory}-${maxMemory}`,
-    );
+  const inSteps = entry.memory % 1024 === 0 || entry.memory === minMemory;
+  if (entry.memory < minMemory || entry.memory > maxMemory || !inSteps) {
+    const allowed = entry.cpu === 256 ? '512, 1024 or 2048' : `${minMemory}-${maxMemory} in steps of 1024`;
+    problems.push(`${source}: field "memory" ${entry.memory} is not valid with cpu ${entry.cpu}; Fargate allows ${allowed}`);
   }
   if (entry.minTasks > entry.maxTasks) {
     problems.push(`${source}: field "minTasks" (${entry.minTasks}) is greater than "maxTasks" (${entry.maxTasks})`);

@@ -8,6 +8,7 @@ import { metricsPlugin } from './metrics';
 import { probesPlugin } from './probes';
 import { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id';
 import { securityPlugin } from './security';
+import { validationOptions } from './validation';
 
 export type ServiceConfig<P extends TProperties> = BaseConfig & Static<TObject<P>>;
 
@@ -44,8 +45,7 @@ export async function buildService<P extends TProperties>(
     genReqId: requestIdFrom,
     requestIdHeader: false,
     return503OnClosing: true,
-    // Unknown fields are rejected with a 400 rather than silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
+    ...validationOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorsPlugin);
