@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/pipeline',
+  preset: '../../jest.preset.js',
+};
