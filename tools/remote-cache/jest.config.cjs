@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/remote-cache',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,5 @@
+export { CACHE_MODES, cacheConfigSchema, loadCacheConfig, type CacheConfig, type CacheMode } from './config';
+export { createS3Client } from './s3-client';
+export { describeS3Error, probeBucket, type ProbeResult } from './s3-probe';
+export { buildCacheServer, READ_ONLY_MESSAGE, type CacheServerOptions } from './server';
+export { CacheUnavailableError, startCacheServer, type RunningCache, type StartOptions } from './start';
