@@ -13,4 +13,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironmentOptions: { customExportConditions: ['@gantry/source', 'node', 'require', 'default'] },
   coverageDirectory: 'test-output/jest/coverage',
+  // JUnit XML per project for the CodeBuild reports group (buildspec.yml).
+  reporters: ['default', ['jest-junit', { outputDirectory: '<rootDir>/test-output/junit', outputName: 'junit.xml' }]],
 };

@@ -1,9 +1,13 @@
 import { resolve } from 'node:path';
+import { cacheStep } from './cache-step';
+import { imagesStep } from './images-step';
 import { baseStep, checksStep, recordStep, type StepContext } from './steps';
 
 const STEPS: Record<string, (context: StepContext) => Promise<unknown>> = {
+  cache: (context) => cacheStep(context),
   base: baseStep,
   checks: checksStep,
+  images: imagesStep,
   record: recordStep,
 };
 const USAGE = `usage: tsx tools/pipeline/src/main.ts <${Object.keys(STEPS).join('|')}>`;

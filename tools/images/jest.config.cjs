@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/images',
+  preset: '../../jest.preset.js',
+};

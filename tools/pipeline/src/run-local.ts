@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { buildLocalBaseImage, dockerCli } from '@gantry/containers';
+import { defaultLayout, engineAnswers, startEngine, stopEngine } from '@gantry/docker-engine';
+import { defaultRegistryLayout, startRegistry, stopRegistry } from '@gantry/images';
+import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
+import { imagesStep } from './images-step';
+import { baseStep, checksStep, recordStep, type StepContext } from './steps';
+import { summaryTable, type StepTiming } from './summary';
+
+/**
+ * `npm run pipeline`: the CodeBuild pipeline on this machine, with loopback stand-ins for AWS:
+ * a private Docker engine, Debian's docker-registry for ECR, s3rver for S3, a file for SSM.
+ */
+export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
+  const timings: StepTiming[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const step = async <T>(name: string, work: (context: StepContext) => Promise<T>, context: StepContext): Promise<T> => {
+    print(`\n▶ ${name}`);
+    const started = performance.now();
+    try {
+      const result = await work({ ...context, log: (line) => print(`  [${name}] ${line}`) });
+      timings.push({ name, ms: performance.now() - started, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      timings.push({ name, ms: performance.now() - started, outcome: 'failed' });
+      throw error;
+    }
+  };
+  const skip = (name: string, why: string) => {
+    print(`\n▷ ${name}: skipped (${why})`);
+    timings.push({ name, ms: 0, outcome: `skipped: ${why}` });
+  };
+
+  const stateHome = resolve(root, env['GANTRY_STATE_HOME'] ?? '.gantry');
+  const engine = defaultLayout({ GANTRY_DOCKER_HOME: resolve(stateHome, 'docker') }, root);
+  const registryLayout = defaultRegistryLayout({ ...env, GANTRY_REGISTRY_HOME: resolve(stateHome, 'registry') }, root);
+  let pipelineEnv: NodeJS.ProcessEnv = { ...env, DOCKER_HOST: engine.host, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' };
+  const context = { root, env: pipelineEnv, log: print };
+  let failed: Error | undefined;
+  let images: Awaited<ReturnType<typeof imagesStep>> = [];
+  let checks: Awaited<ReturnType<typeof checksStep>> | undefined;
+  try {
+    await step('stand-ins', async ({ log }) => {
+      if (!(await engineAnswers(engine.host))) {
+        await startEngine(engine, log);
+        cleanups.push(() => stopEngine(engine, log));
+      }
+      await startRegistry(registryLayout, log);
+      cleanups.push(() => stopRegistry(registryLayout, log));
+      const s3 = await startS3Standin(resolve(stateHome, 's3'), ['gantry-nx-cache']);
+      cleanups.push(() => s3.close());
+      log(`S3 stand-in (s3rver) at ${s3.endpoint}`);
+      const cache = await startCacheServer({
+        ...pipelineEnv,
+        ...s3.env,
+        GANTRY_CACHE_BUCKET: 'gantry-nx-cache',
+        GANTRY_CACHE_ENDPOINT: s3.endpoint,
+        GANTRY_CACHE_MODE: env['GANTRY_CACHE_MODE'] ?? 'read-write',
+      });
+      cleanups.push(() => cache.close());
+      log(`Nx remote cache (${cache.config.GANTRY_CACHE_MODE}) at ${cache.url}`);
+      const nodeImage = await buildLocalBaseImage(dockerCli(engine.host));
+      log(`local Node base image ${nodeImage} (no public registry here)`);
+      pipelineEnv = { ...pipelineEnv, ...cache.env, GANTRY_REGISTRY: registryLayout.address, GANTRY_NODE_IMAGE: nodeImage };
+    }, context);
+    const withEnv = { ...context, env: pipelineEnv };
+    await step('base', baseStep, withEnv);
+    checks = await step('checks', checksStep, withEnv);
+    skip('version', 'nx release versioning is not built yet');
+    images = await step('images', imagesStep, withEnv);
+    skip('deploy', 'the CDK deploy step is not built yet');
+    skip('smoke', 'needs a deployed ALB');
+    await step('record', recordStep, withEnv);
+  } catch (error) {
+    failed = error as Error;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+  print(`\n${summaryTable({ timings, checks, images })}`);
+  if (failed) {
+    print(`\npipeline FAILED: ${failed.message}`);
+    return 1;
+  }
+  print('\npipeline succeeded');
+  return 0;
+}
+
+if (require.main === module) {
+  runLocalPipeline(resolve(__dirname, '../../..'), process.env, (line) => console.log(line)).then((code) => process.exit(code));
+}

@@ -1,0 +1,34 @@
+import type { ServiceImageResult } from '@gantry/images';
+import type { CheckResult } from './checks';
+
+export interface StepTiming {
+  name: string;
+  ms: number;
+  outcome: string;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+/** The end-of-run report: step times, where task results came from, and what was pushed. */
+export function summaryTable(report: { timings: StepTiming[]; checks?: CheckResult; images: ServiceImageResult[] }): string {
+  const total = report.timings.reduce((sum, step) => sum + step.ms, 0);
+  const steps = table(
+    ['step', 'seconds', 'outcome'],
+    [...report.timings.map((step) => [step.name, (step.ms / 1000).toFixed(1), step.outcome]), ['total', (total / 1000).toFixed(1), '']],
+  );
+  const checks = report.checks
+    ? `tasks: ${report.checks.tasks} (ran ${report.checks.ran}, local cache ${report.checks.localHits}, remote cache ${report.checks.remoteHits})`
+    : 'tasks: checks did not run';
+  const images =
+    report.images.length === 0
+      ? 'images: none pushed'
+      : table(
+          ['image', 'tags', 'pushed', 'digest'],
+          report.images.map((image) => [image.image, image.tags.join(', '), image.pushed.join(', ') || '(all existed)', image.digest]),
+        );
+  return ['pipeline summary', '', steps, '', checks, '', images].join('\n');
+}
