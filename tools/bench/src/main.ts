@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { startPlatform } from '@gantry/local-platform';
 import { load, median, memoryOf, startServer, stopServer } from './measure';
+import { pipelineFigures } from './pipeline-bench';
 
 // Every figure is a ratio against a baseline measured in the same run, because this machine is noisy.
 const root = resolve(__dirname, '../../..');
@@ -73,6 +74,7 @@ async function main() {
   log(`${ROUNDS} rounds, ${SECONDS} s of load at ${CONNECTIONS} connections each, on ${cpus().length} cores`);
   const samples = await throughput();
   const platform = await platformStart();
+  const pipeline = await pipelineFigures(root, log);
   const base = samples[0];
   const rows = variants.map((variant, index) => {
     const s = samples[index];
@@ -98,6 +100,21 @@ route metrics (a histogram observation), and one JSON access log line at \`info\
 
 From \`startPlatform()\` to every service answering \`/<name>/ready\` (bundles already built): median
 ${median(platform).toFixed(0)} ms over ${platform.length} runs (${platform.map((t) => t.toFixed(0)).join(', ')} ms).
+
+## Pipeline wall time (\`npm run pipeline\` steps on temporary clones, one run each, side by side)
+
+${
+  pipeline
+    ? `| run | seconds | ratio |
+| --- | --- | --- |
+| cold first run (empty caches, builds everything) | ${pipeline.cold.toFixed(1)} | 1.00 |
+| fresh clone of the same commit, warm remote cache (${pipeline.remoteHits} tasks from S3) | ${pipeline.warmFreshClone.toFixed(1)} | ${(pipeline.warmFreshClone / pipeline.cold).toFixed(2)} |
+| change in hello only | ${pipeline.oneService.toFixed(1)} | ${(pipeline.oneService / pipeline.everything).toFixed(2)} of the everything change |
+| change in the service kit (every service) | ${pipeline.everything.toFixed(1)} | 1.00 |
+
+Each run includes starting the stand-ins (registry, s3rver, cache adapter) and building the local base image.`
+    : 'Not measured in this run: no Docker engine answered (`npm run docker:engine -- start`).'
+}
 `;
   writeFileSync(resolve(root, 'docs/benchmarks.md'), report);
   log('wrote docs/benchmarks.md');

@@ -32,8 +32,8 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
   };
 
   const stateHome = resolve(root, env['GANTRY_STATE_HOME'] ?? '.gantry');
-  const engine = defaultLayout({ GANTRY_DOCKER_HOME: resolve(stateHome, 'docker') }, root);
-  const registryLayout = defaultRegistryLayout({ ...env, GANTRY_REGISTRY_HOME: resolve(stateHome, 'registry') }, root);
+  const engine = defaultLayout({ GANTRY_DOCKER_HOME: resolve(stateHome, 'docker'), ...env }, root);
+  const registryLayout = defaultRegistryLayout({ GANTRY_REGISTRY_HOME: resolve(stateHome, 'registry'), ...env }, root);
   let pipelineEnv: NodeJS.ProcessEnv = { ...env, DOCKER_HOST: engine.host, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' };
   const context = { root, env: pipelineEnv, log: print };
   let failed: Error | undefined;
