@@ -2,22 +2,10 @@ import { CatalogError } from './catalog-error';
 import { resolveEnv, serviceReferences } from './env-refs';
 import type { ServiceEntry } from './schema';
 import { catalogProblems, validateCatalog } from './validate';
+import { sampleEntry } from './testing';
 
 function entry(name: string, n: number, env: Record<string, string> = {}): ServiceEntry {
-  return {
-    name,
-    prefix: `/${name}`,
-    port: 3100 + n,
-    metricsPort: 9100 + n,
-    healthPath: `/${name}/ready`,
-    cpu: 256,
-    memory: 512,
-    minTasks: 1,
-    maxTasks: 2,
-    priority: n * 10,
-    env,
-    secrets: {},
-  };
+  return sampleEntry(name, n, { env });
 }
 
 const baseUrl = (service: string) => `http://127.0.0.1:${{ catalog: 3002, pricing: 3003 }[service] ?? 0}`;

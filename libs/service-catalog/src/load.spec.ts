@@ -3,25 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CatalogError } from './catalog-error';
 import { loadCatalog } from './load';
+import { sampleEntry } from './testing';
 
-/** A valid service.json for `name`; `n` keeps its ports and priority apart from other services. */
-function serviceJson(name: string, n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    prefix: `/${name}`,
-    port: 3100 + n,
-    metricsPort: 9100 + n,
-    healthPath: `/${name}/ready`,
-    cpu: 256,
-    memory: 512,
-    minTasks: 1,
-    maxTasks: 2,
-    priority: n * 10,
-    env: {},
-    secrets: {},
-    ...overrides,
-  };
-}
 
 function without(raw: Record<string, unknown>, field: string): Record<string, unknown> {
   const copy = { ...raw };
@@ -55,9 +38,9 @@ describe('loadCatalog', () => {
   }
 
   it('loads a valid catalog sorted by priority rather than by folder', () => {
-    writeService('alpha', serviceJson('alpha', 3));
-    writeService('beta', serviceJson('beta', 1));
-    writeService('gamma', serviceJson('gamma', 2, { env: { BETA_URL: '${service:beta}' } }));
+    writeService('alpha', sampleEntry('alpha', 3));
+    writeService('beta', sampleEntry('beta', 1));
+    writeService('gamma', sampleEntry('gamma', 2, { env: { BETA_URL: '${service:beta}' } }));
 
     const entries = loadCatalog(root);
 
@@ -66,11 +49,11 @@ describe('loadCatalog', () => {
       ['gamma', 20],
       ['alpha', 30],
     ]);
-    expect(entries[0]).toEqual(serviceJson('beta', 1));
+    expect(entries[0]).toEqual(sampleEntry('beta', 1));
   });
 
   it('ignores folders under apps/ without a service.json', () => {
-    writeService('alpha', serviceJson('alpha', 1));
+    writeService('alpha', sampleEntry('alpha', 1));
     mkdirSync(join(root, 'apps', 'scratch'));
     writeFileSync(join(root, 'apps', 'README.md'), 'not a service');
 
@@ -88,7 +71,7 @@ describe('loadCatalog', () => {
   });
 
   it('rejects invalid JSON, naming the file', () => {
-    writeService('alpha', serviceJson('alpha', 1));
+    writeService('alpha', sampleEntry('alpha', 1));
     writeService('broken', '{ "name": "broken", ');
 
     const { problems } = loadError();
@@ -98,7 +81,7 @@ describe('loadCatalog', () => {
   });
 
   it('rejects a name that does not match its folder, naming the file and the field', () => {
-    writeService('alpha', serviceJson('beta', 1));
+    writeService('alpha', sampleEntry('beta', 1));
 
     expect(loadError().problems).toEqual([
       'apps/alpha/service.json: field "name" is "beta" but the folder is "alpha"; they must match',
@@ -106,7 +89,7 @@ describe('loadCatalog', () => {
   });
 
   it('reports a missing name as a missing field, not as a folder mismatch', () => {
-    writeService('alpha', without(serviceJson('alpha', 1), 'name'));
+    writeService('alpha', without(sampleEntry('alpha', 1), 'name'));
 
     expect(loadError().problems).toEqual(['apps/alpha/service.json: field "name" Expected required property']);
   });
@@ -118,13 +101,13 @@ describe('loadCatalog', () => {
     ['minTasks above maxTasks', { minTasks: 4, maxTasks: 3 }, 'field "minTasks" (4) is greater than "maxTasks" (3)'],
     ['a healthPath outside the prefix', { healthPath: '/health' }, 'field "healthPath" "/health" must sit under the prefix "/alpha/"'],
   ])('rejects a file with %s, naming the file and the field', (_, overrides, message) => {
-    writeService('alpha', serviceJson('alpha', 1, overrides));
+    writeService('alpha', sampleEntry('alpha', 1, overrides));
 
     expect(loadError().problems).toEqual([`apps/alpha/service.json: ${message}`]);
   });
 
   it('rejects a file with a missing field, naming the file and the field', () => {
-    writeService('alpha', without(serviceJson('alpha', 1), 'maxTasks'));
+    writeService('alpha', without(sampleEntry('alpha', 1), 'maxTasks'));
 
     expect(loadError().problems).toEqual(['apps/alpha/service.json: field "maxTasks" Expected required property']);
   });
@@ -135,8 +118,8 @@ describe('loadCatalog', () => {
     ['metricsPort', { metricsPort: 9101 }, 'services "alpha" and "beta" both use port 9101 (metricsPort)'],
     ['priority', { priority: 10 }, 'services "alpha" and "beta" share priority 10'],
   ])('rejects two services with the same %s, naming both and the field', (_, overrides, message) => {
-    writeService('alpha', serviceJson('alpha', 1));
-    writeService('beta', serviceJson('beta', 2, overrides));
+    writeService('alpha', sampleEntry('alpha', 1));
+    writeService('beta', sampleEntry('beta', 2, overrides));
 
     const error = loadError();
 
@@ -145,7 +128,7 @@ describe('loadCatalog', () => {
   });
 
   it('rejects an env reference to a service that is not in the catalog', () => {
-    writeService('alpha', serviceJson('alpha', 1, { env: { BILLING_URL: '${service:billing}' } }));
+    writeService('alpha', sampleEntry('alpha', 1, { env: { BILLING_URL: '${service:billing}' } }));
 
     expect(loadError().problems).toEqual(['service "alpha": env "BILLING_URL" refers to unknown service "billing"']);
   });

@@ -1,27 +1,10 @@
 import { CatalogError } from './catalog-error';
 import type { ServiceEntry } from './schema';
 import { catalogProblems, entryProblems, parseEntry, validateCatalog } from './validate';
+import { sampleEntry } from './testing';
 
 const FILE = 'apps/x/service.json';
 
-/** A valid entry for service `name`; `n` keeps its ports and priority apart from other services. */
-function entry(name: string, n: number, overrides: Record<string, unknown> = {}): ServiceEntry {
-  return {
-    name,
-    prefix: `/${name}`,
-    port: 3100 + n,
-    metricsPort: 9100 + n,
-    healthPath: `/${name}/ready`,
-    cpu: 256,
-    memory: 512,
-    minTasks: 1,
-    maxTasks: 2,
-    priority: n * 10,
-    env: {},
-    secrets: {},
-    ...overrides,
-  } as ServiceEntry;
-}
 
 function without(raw: ServiceEntry, field: keyof ServiceEntry): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...raw };
@@ -42,17 +25,17 @@ function catalogErrorFrom(fn: () => unknown): CatalogError {
 
 describe('entryProblems', () => {
   it('finds nothing wrong with a valid entry', () => {
-    expect(entryProblems(FILE, entry('shop', 1))).toEqual([]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1))).toEqual([]);
   });
 
   it('accepts every valid Fargate memory size for a cpu size', () => {
-    expect(entryProblems(FILE, entry('shop', 1, { cpu: 256, memory: 2048 }))).toEqual([]);
-    expect(entryProblems(FILE, entry('shop', 1, { cpu: 512, memory: 3072 }))).toEqual([]);
-    expect(entryProblems(FILE, entry('shop', 1, { cpu: 4096, memory: 30720 }))).toEqual([]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 256, memory: 2048 }))).toEqual([]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 512, memory: 3072 }))).toEqual([]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 4096, memory: 30720 }))).toEqual([]);
   });
 
   it('accepts an ssm parameter and a secrets manager field as secrets', () => {
-    const raw = entry('shop', 1, {
+    const raw = sampleEntry('shop', 1, {
       secrets: { DB_PASSWORD: { ssmParameter: '/shop/db' }, API_KEY: { secretsManager: 'shop/api', field: 'key' } },
     });
 
@@ -60,46 +43,46 @@ describe('entryProblems', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a port given as a string', entry('shop', 1, { port: '3101' }), `${FILE}: field "port" Expected integer (got "3101")`],
-    ['a fractional port', entry('shop', 1, { port: 3101.5 }), `${FILE}: field "port" Expected integer (got 3101.5)`],
+    ['a port given as a string', sampleEntry('shop', 1, { port: '3101' }), `${FILE}: field "port" Expected integer (got "3101")`],
+    ['a fractional port', sampleEntry('shop', 1, { port: 3101.5 }), `${FILE}: field "port" Expected integer (got 3101.5)`],
     [
       'a privileged port',
-      entry('shop', 1, { port: 80 }),
+      sampleEntry('shop', 1, { port: 80 }),
       `${FILE}: field "port" Expected integer to be greater or equal to 1024 (got 80)`,
     ],
-    ['a missing port', without(entry('shop', 1), 'port'), `${FILE}: field "port" Expected required property`],
-    ['a missing name', without(entry('shop', 1), 'name'), `${FILE}: field "name" Expected required property`],
-    ['an unknown field', entry('shop', 1, { replicas: 3 }), `${FILE}: field "replicas" Unexpected property (got 3)`],
+    ['a missing port', without(sampleEntry('shop', 1), 'port'), `${FILE}: field "port" Expected required property`],
+    ['a missing name', without(sampleEntry('shop', 1), 'name'), `${FILE}: field "name" Expected required property`],
+    ['an unknown field', sampleEntry('shop', 1, { replicas: 3 }), `${FILE}: field "replicas" Unexpected property (got 3)`],
     [
       'an upper-case prefix',
-      entry('shop', 1, { prefix: '/Shop' }),
+      sampleEntry('shop', 1, { prefix: '/Shop' }),
       `${FILE}: field "prefix" Expected string to match '^/[a-z][a-z0-9-]*$' (got "/Shop")`,
     ],
     [
       'a prefix with a trailing slash',
-      entry('shop', 1, { prefix: '/shop/' }),
+      sampleEntry('shop', 1, { prefix: '/shop/' }),
       `${FILE}: field "prefix" Expected string to match '^/[a-z][a-z0-9-]*$' (got "/shop/")`,
     ],
-    ['a cpu size Fargate does not offer', entry('shop', 1, { cpu: 300 }), `${FILE}: field "cpu" Expected union value (got 300)`],
+    ['a cpu size Fargate does not offer', sampleEntry('shop', 1, { cpu: 300 }), `${FILE}: field "cpu" Expected union value (got 300)`],
     [
       'a memory size that is not a multiple of 512',
-      entry('shop', 1, { memory: 1000 }),
+      sampleEntry('shop', 1, { memory: 1000 }),
       `${FILE}: field "memory" Expected integer to be a multiple of 512 (got 1000)`,
     ],
-    ['a non-string env value', entry('shop', 1, { env: { LEVEL: 3 } }), `${FILE}: field "env.LEVEL" Expected string (got 3)`],
+    ['a non-string env value', sampleEntry('shop', 1, { env: { LEVEL: 3 } }), `${FILE}: field "env.LEVEL" Expected string (got 3)`],
     [
       'an env name that is not upper snake case',
-      entry('shop', 1, { env: { 'db-url': 'x' } }),
+      sampleEntry('shop', 1, { env: { 'db-url': 'x' } }),
       `${FILE}: field "env.db-url" Unexpected property (got "x")`,
     ],
     [
       'a secret name that is not upper snake case',
-      entry('shop', 1, { secrets: { password: { ssmParameter: '/shop/db' } } }),
+      sampleEntry('shop', 1, { secrets: { password: { ssmParameter: '/shop/db' } } }),
       `${FILE}: field "secrets.password" Unexpected property (got {"ssmParameter":"/shop/db"})`,
     ],
     [
       'a relative ssm parameter',
-      entry('shop', 1, { secrets: { DB_PASSWORD: { ssmParameter: 'shop/db' } } }),
+      sampleEntry('shop', 1, { secrets: { DB_PASSWORD: { ssmParameter: 'shop/db' } } }),
       `${FILE}: field "secrets.DB_PASSWORD" Expected union value (got {"ssmParameter":"shop/db"})`,
     ],
     ['an array instead of an object', [], `${FILE}: field "(root)" Expected object (got [])`],
@@ -124,41 +107,41 @@ describe('entryProblems', () => {
       `${FILE}: field "memory" 1536 is not valid with cpu 512; Fargate allows 1024-4096 in steps of 1024`,
     ],
   ])('rejects %s as a bad Fargate cpu/memory pair', (_, overrides, message) => {
-    expect(entryProblems(FILE, entry('shop', 1, overrides))).toEqual([message]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, overrides))).toEqual([message]);
   });
 
   it('rejects minTasks greater than maxTasks', () => {
-    expect(entryProblems(FILE, entry('shop', 1, { minTasks: 5, maxTasks: 2 }))).toEqual([
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { minTasks: 5, maxTasks: 2 }))).toEqual([
       `${FILE}: field "minTasks" (5) is greater than "maxTasks" (2)`,
     ]);
   });
 
   it('rejects a healthPath outside the prefix', () => {
-    expect(entryProblems(FILE, entry('shop', 1, { healthPath: '/other/ready' }))).toEqual([
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { healthPath: '/other/ready' }))).toEqual([
       `${FILE}: field "healthPath" "/other/ready" must sit under the prefix "/shop/"`,
     ]);
   });
 
   it('rejects a healthPath that only shares the prefix as a string', () => {
-    expect(entryProblems(FILE, entry('shop', 1, { healthPath: '/shopping/ready' }))).toEqual([
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { healthPath: '/shopping/ready' }))).toEqual([
       `${FILE}: field "healthPath" "/shopping/ready" must sit under the prefix "/shop/"`,
     ]);
   });
 
   it('rejects a metricsPort equal to the port', () => {
-    expect(entryProblems(FILE, entry('shop', 1, { port: 3200, metricsPort: 3200 }))).toEqual([
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { port: 3200, metricsPort: 3200 }))).toEqual([
       `${FILE}: field "metricsPort" must differ from "port" (3200)`,
     ]);
   });
 
   it('rejects a variable declared both as env and as a secret', () => {
-    const raw = entry('shop', 1, { env: { TOKEN: 'x' }, secrets: { TOKEN: { ssmParameter: '/shop/token' } } });
+    const raw = sampleEntry('shop', 1, { env: { TOKEN: 'x' }, secrets: { TOKEN: { ssmParameter: '/shop/token' } } });
 
     expect(entryProblems(FILE, raw)).toEqual([`${FILE}: "TOKEN" is declared in both "env" and "secrets"`]);
   });
 
   it('reports one message per bad field', () => {
-    const raw = entry('shop', 1, { port: 'x', cpu: 'big', extra: true });
+    const raw = sampleEntry('shop', 1, { port: 'x', cpu: 'big', extra: true });
 
     expect(entryProblems(FILE, raw)).toEqual([
       `${FILE}: field "extra" Unexpected property (got true)`,
@@ -170,13 +153,13 @@ describe('entryProblems', () => {
 
 describe('parseEntry', () => {
   it('returns a valid entry unchanged', () => {
-    const raw = entry('shop', 1);
+    const raw = sampleEntry('shop', 1);
 
     expect(parseEntry(FILE, raw)).toBe(raw);
   });
 
   it('throws a CatalogError that lists every problem in its message', () => {
-    const error = catalogErrorFrom(() => parseEntry(FILE, entry('shop', 1, { minTasks: 5, maxTasks: 2, port: 3200, metricsPort: 3200 })));
+    const error = catalogErrorFrom(() => parseEntry(FILE, sampleEntry('shop', 1, { minTasks: 5, maxTasks: 2, port: 3200, metricsPort: 3200 })));
 
     expect(error.name).toBe('CatalogError');
     expect(error.problems).toEqual([
@@ -193,7 +176,7 @@ describe('parseEntry', () => {
 
 describe('catalogProblems', () => {
   it('finds nothing wrong with services that share nothing', () => {
-    expect(catalogProblems([entry('alpha', 1), entry('beta', 2)])).toEqual([]);
+    expect(catalogProblems([sampleEntry('alpha', 1), sampleEntry('beta', 2)])).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -202,19 +185,19 @@ describe('catalogProblems', () => {
     ['port', { port: 3101 }, 'services "alpha" and "beta" both use port 3101 (port)'],
     ['metricsPort', { metricsPort: 9101 }, 'services "alpha" and "beta" both use port 9101 (metricsPort)'],
   ])('reports a duplicate %s naming both services and the field', (_, overrides, message) => {
-    expect(catalogProblems([entry('alpha', 1), entry('beta', 2, overrides)])).toEqual([message]);
+    expect(catalogProblems([sampleEntry('alpha', 1), sampleEntry('beta', 2, overrides)])).toEqual([message]);
   });
 
   it("reports one service's metricsPort colliding with another's port", () => {
-    expect(catalogProblems([entry('alpha', 1), entry('beta', 2, { metricsPort: 3101 })])).toEqual([
+    expect(catalogProblems([sampleEntry('alpha', 1), sampleEntry('beta', 2, { metricsPort: 3101 })])).toEqual([
       'services "alpha" and "beta" both use port 3101 (metricsPort)',
     ]);
   });
 
   it('reports a duplicate name', () => {
-    const twin = entry('alpha', 2, { prefix: '/alpha-two', healthPath: '/alpha-two/ready' });
+    const twin = sampleEntry('alpha', 2, { prefix: '/alpha-two', healthPath: '/alpha-two/ready' });
 
-    expect(catalogProblems([entry('alpha', 1), twin])).toEqual([
+    expect(catalogProblems([sampleEntry('alpha', 1), twin])).toEqual([
       'services "alpha" and "alpha" share name alpha',
     ]);
   });
@@ -223,9 +206,9 @@ describe('catalogProblems', () => {
 describe('validateCatalog', () => {
   it('returns the entries sorted by listener priority', () => {
     const sources = [
-      { source: 'apps/gamma/service.json', raw: entry('gamma', 3) },
-      { source: 'apps/alpha/service.json', raw: entry('alpha', 1) },
-      { source: 'apps/beta/service.json', raw: entry('beta', 2) },
+      { source: 'apps/gamma/service.json', raw: sampleEntry('gamma', 3) },
+      { source: 'apps/alpha/service.json', raw: sampleEntry('alpha', 1) },
+      { source: 'apps/beta/service.json', raw: sampleEntry('beta', 2) },
     ];
 
     expect(validateCatalog(sources).map((e) => [e.name, e.priority])).toEqual([
@@ -238,8 +221,8 @@ describe('validateCatalog', () => {
   it('reports the problems of every file at once, each naming its file', () => {
     const error = catalogErrorFrom(() =>
       validateCatalog([
-        { source: 'apps/alpha/service.json', raw: entry('alpha', 1, { port: 'x' }) },
-        { source: 'apps/beta/service.json', raw: entry('beta', 2, { minTasks: 3, maxTasks: 1 }) },
+        { source: 'apps/alpha/service.json', raw: sampleEntry('alpha', 1, { port: 'x' }) },
+        { source: 'apps/beta/service.json', raw: sampleEntry('beta', 2, { minTasks: 3, maxTasks: 1 }) },
       ]),
     );
 
@@ -252,8 +235,8 @@ describe('validateCatalog', () => {
   it('reports clashes between services once every entry is valid on its own', () => {
     const error = catalogErrorFrom(() =>
       validateCatalog([
-        { source: 'apps/alpha/service.json', raw: entry('alpha', 1) },
-        { source: 'apps/beta/service.json', raw: entry('beta', 2, { priority: 10, port: 3101 }) },
+        { source: 'apps/alpha/service.json', raw: sampleEntry('alpha', 1) },
+        { source: 'apps/beta/service.json', raw: sampleEntry('beta', 2, { priority: 10, port: 3101 }) },
       ]),
     );
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { startPlatform } from '@gantry/local-platform';
 import { load, median, memoryOf, startServer, stopServer } from './measure';
 import { pipelineFigures } from './pipeline-bench';
+import { pluginCosts } from './plugin-cost';
 
 // Every figure is a ratio against a baseline measured in the same run, because this machine is noisy.
 const root = resolve(__dirname, '../../..');
@@ -73,6 +74,7 @@ async function platformStart(): Promise<number[]> {
 async function main() {
   log(`${ROUNDS} rounds, ${SECONDS} s of load at ${CONNECTIONS} connections each, on ${cpus().length} cores`);
   const samples = await throughput();
+  const costs = await pluginCosts(SECONDS, ROUNDS, log);
   const platform = await platformStart();
   const pipeline = await pipelineFigures(root, log);
   const base = samples[0];
@@ -95,6 +97,14 @@ ${rows.join('\n')}
 
 The kit adds, per request: request-id generation and echo, helmet's headers, under-pressure's check,
 route metrics (a histogram observation), and one JSON access log line at \`info\`.
+
+### Where the cost is: one kit concern at a time on a bare hello-world
+
+Server and autocannon share one process here, so absolute figures are lower than above; compare the ratios.
+
+| variant | req/s | ratio to bare |
+| --- | --- | --- |
+${[...costs.entries()].map(([label, rps]) => `| ${label} | ${median(rps).toFixed(0)} | ${(median(rps) / median(costs.get('bare') ?? [1])).toFixed(2)} |`).join('\n')}
 
 ## Local platform start
 
