@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerdArgs, engineLayout, livePid } from './engine';
+import { dockerdArgs, engineLayout } from './engine';
+import { livePid } from './pid-file';
 import { defaultLayout } from './home';
 
 describe('docker engine layout', () => {

@@ -1,7 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { aptInstall } from './apt';
+import { livePid } from './pid-file';
 
 const run = promisify(execFile);
 
@@ -30,38 +32,9 @@ export function dockerdArgs(layout: EngineLayout): string[] {
   ];
 }
 
-/** The pid in the pid file when that process is still alive; undefined otherwise. */
-export function livePid(pidFile: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
-
-async function onPath(binary: string): Promise<boolean> {
-  try {
-    await run('sh', ['-c', `command -v ${binary}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Installs Debian's docker.io (and docker-registry, the ECR stand-in) when dockerd is missing. */
-export async function ensureInstalled(log: (line: string) => void): Promise<void> {
-  if (await onPath('dockerd')) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error('dockerd is not installed and this is not root: run `sudo apt-get install -y docker.io docker-registry`');
-  }
-  log('dockerd not found: installing Debian docker.io and docker-registry (apt-get)…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
-  await run('apt-get', ['install', '-y', '-qq', 'docker.io', 'docker-registry'], { env, maxBuffer: 64 << 20 });
+export function ensureInstalled(log: (line: string) => void): Promise<void> {
+  return aptInstall('/usr/sbin/dockerd', ['docker.io', 'docker-registry'], log);
 }
 
 /** True when the engine at `host` answers. */
@@ -76,7 +49,7 @@ export async function engineAnswers(host: string): Promise<boolean> {
 
 /** Starts a private dockerd (or reuses the running one) and waits until it answers. */
 export async function startEngine(layout: EngineLayout, log: (line: string) => void, timeoutMs = 60_000): Promise<number> {
-  const running = livePid(layout.pidFile);
+  const running = livePid(layout.pidFile, layout.socket);
   if (running && (await engineAnswers(layout.host))) {
     log(`engine already running (pid ${running}) at ${layout.host}`);
     return running;
@@ -101,17 +74,17 @@ export async function startEngine(layout: EngineLayout, log: (line: string) => v
 
 /** Stops the engine by the pid it recorded; waits for it, then SIGKILLs after `graceMs`. */
 export async function stopEngine(layout: EngineLayout, log: (line: string) => void, graceMs = 20_000): Promise<void> {
-  const pid = livePid(layout.pidFile);
+  const pid = livePid(layout.pidFile, layout.socket);
   if (!pid) {
     log('engine is not running');
     return;
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && livePid(layout.pidFile) === pid) {
+  while (Date.now() < deadline && livePid(layout.pidFile, layout.socket) === pid) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (livePid(layout.pidFile) === pid) {
+  if (livePid(layout.pidFile, layout.socket) === pid) {
     log(`dockerd (pid ${pid}) ignored SIGTERM for ${graceMs / 1000}s: killing it`);
     process.kill(pid, 'SIGKILL');
   }

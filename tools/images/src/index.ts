@@ -19,7 +19,6 @@ export {
   DEFAULT_REGISTRY_PORT,
   defaultRegistryLayout,
   ensureRegistryInstalled,
-  livePid,
   REGISTRY_BINARY,
   registryAnswers,
   registryConfig,

@@ -14,7 +14,8 @@ import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
 import { buildImage, detectBuildx, type BuildxSupport, type BuiltImage } from './build';
 import { ImmutableTagError, imageTags, publishImage, type PublishOptions, type PublishResult } from './publish';
 import { registryClient, type RegistryClient } from './registry-client';
-import { livePid, registryAnswers, registryLayout, startRegistry, stopRegistry, type RegistryLayout } from './registry-server';
+import { livePid } from '@gantry/docker-engine';
+import { registryAnswers, registryLayout, startRegistry, stopRegistry, type RegistryLayout } from './registry-server';
 import { runImageStep } from './step';
 
 const root = resolve(__dirname, '../../..');

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRegistryLayout, livePid, registryConfig, registryLayout, startRegistry } from './registry-server';
+import { livePid } from '@gantry/docker-engine';
+import { defaultRegistryLayout, registryConfig, registryLayout, startRegistry } from './registry-server';
 
 describe('registry layout and config', () => {
   it('keeps config, storage, pid and log in its home and listens on loopback only', () => {

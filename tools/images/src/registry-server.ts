@@ -1,9 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { aptInstall, livePid } from '@gantry/docker-engine';
 
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
 export const DEFAULT_REGISTRY_PORT = 5000;
@@ -72,28 +70,6 @@ export function registryConfig(layout: RegistryLayout): string {
   ].join('\n');
 }
 
-/** The pid in the pid file when that process is alive and is our registry (not a zombie, not a reused pid). */
-export function livePid(pidFile: string, mustMention?: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return undefined;
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat is the state; a zombie (Z) or dead (X) process has exited already.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    if (state === 'Z' || state === 'X') return undefined;
-    if (mustMention && !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mustMention)) return undefined;
-  } catch {
-    // No /proc (not Linux): kill(pid, 0) is all we can tell.
-  }
-  return pid;
-}
-
 /** True when the registry at `url` answers the v2 API check (200, or 401 when it wants credentials). */
 export async function registryAnswers(url: string, timeoutMs = 2_000): Promise<boolean> {
   try {
@@ -106,16 +82,8 @@ export async function registryAnswers(url: string, timeoutMs = 2_000): Promise<b
 }
 
 /** Installs Debian's docker-registry when its binary is missing (root only, like the engine's docker.io). */
-export async function ensureRegistryInstalled(log: (line: string) => void, binary = REGISTRY_BINARY): Promise<void> {
-  if (existsSync(binary)) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`${binary} is not installed and this is not root: run \`sudo apt-get install -y docker-registry\``);
-  }
-  log(`${binary} not found: installing Debian docker-registry (apt-get)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-qq'], { env, maxBuffer: 64 << 20 });
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker-registry'], { env, maxBuffer: 64 << 20 });
-  if (!existsSync(binary)) throw new Error(`apt-get installed docker-registry but ${binary} is still missing`);
+export function ensureRegistryInstalled(log: (line: string) => void, binary = REGISTRY_BINARY): Promise<void> {
+  return aptInstall(binary, ['docker-registry'], log);
 }
 
 /** Starts the registry (or reuses the one already serving this home) and waits until GET /v2/ answers. */
