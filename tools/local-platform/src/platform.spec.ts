@@ -17,7 +17,8 @@ describe('the local platform', () => {
       onLine: (service, line) => lines.push(`${service} ${line}`),
     });
   }, 60_000);
-  afterAll(() => platform?.stop());
+  let stopped = false;
+  afterAll(() => (stopped ? undefined : platform?.stop()));
 
   it('routes /hello to the hello service', async () => {
     const response = await fetch(`${platform.gatewayUrl}/hello`);
@@ -87,6 +88,17 @@ describe('the local platform', () => {
   it('labels every log line with the service that wrote it', () => {
     expect(lines.some((line) => /^hello \{.*"service":"hello"/.test(line))).toBe(true);
     expect(lines.some((line) => /^pricing \{.*"service":"pricing"/.test(line))).toBe(true);
+  });
+
+  // Last: it takes the platform down.
+  it('stops the gateway and every service process', async () => {
+    await platform.stop();
+    stopped = true;
+
+    for (const url of [platform.gatewayUrl, ...platform.routes.map((route) => route.url)]) {
+      await expect(fetch(url)).rejects.toThrow();
+    }
+    expect(lines.filter((line) => line.includes('"msg":"shutdown complete"'))).toHaveLength(3);
   });
 });
 
