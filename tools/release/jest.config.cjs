@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: '@gantry/release',
+  preset: '../../jest.preset.js',
+  testTimeout: 120000,
+};

@@ -1,0 +1,10 @@
+export {
+  releaseAffected,
+  seedReleaseTags,
+  parseNxReleaseOutput,
+  RELEASE_COMMIT,
+  CONVENTIONAL,
+  type ReleaseOptions,
+  type ReleaseResult,
+  type ReleasedService,
+} from './release';
