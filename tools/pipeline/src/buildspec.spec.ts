@@ -40,7 +40,7 @@ describe('buildspec.yml', () => {
   });
 
   it('documents every GANTRY_ variable that the steps read', () => {
-    const sources = ['images-step.ts', 'stores.ts', 'run-local.ts'].map((file) => readFileSync(resolve(__dirname, file), 'utf8'));
+    const sources = ['images-step.ts', 'stores.ts', 'run-local.ts', 'steps.ts'].map((file) => readFileSync(resolve(__dirname, file), 'utf8'));
     const cacheConfig = readFileSync(resolve(root, 'tools/remote-cache/src/config.ts'), 'utf8');
     const read = new Set([...[...sources, cacheConfig].join('\n').matchAll(/GANTRY_[A-Z_]+/g)].map((match) => match[0]));
     // Local-runner settings (state home, ports, base file) do not apply to CodeBuild.

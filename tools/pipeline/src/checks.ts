@@ -48,11 +48,13 @@ export async function runChecks(
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
   targets = CHECK_TARGETS,
+  exclude: string[] = [],
 ): Promise<CheckResult> {
   const args = decision.base
     ? ['affected', '-t', ...targets, ...affectedArgs(decision)]
     : ['run-many', '-t', ...targets];
   args.push('--parallel=2', '--output-style=static');
+  if (exclude.length > 0) args.push(`--exclude=${exclude.join(',')}`);
   const { code, lines } = await runNx(root, args, env, onLine);
   return { ok: code === 0, ...summarizeTasks(lines) };
 }

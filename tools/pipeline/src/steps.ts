@@ -21,7 +21,10 @@ export async function baseStep({ root, env, log }: StepContext): Promise<BaseDec
 /** Step "checks": lint, typecheck, test and build what the base decision covers; throws when a task fails. */
 export async function checksStep({ root, env, log }: StepContext): Promise<CheckResult> {
   const decision = loadState<BaseDecision>(root, 'base');
-  const result = await runChecks(root, decision, env, log);
+  // GANTRY_CHECKS_EXCLUDE: comma-separated projects to leave out (nx --exclude), e.g. slow suites in a test harness.
+  const exclude = (env['GANTRY_CHECKS_EXCLUDE'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  if (exclude.length > 0) log(`leaving out of the checks: ${exclude.join(', ')}`);
+  const result = await runChecks(root, decision, env, log, undefined, exclude);
   saveState(root, 'checks', result);
   log(`checks: ${result.tasks} tasks, ${result.ran} ran, ${result.localHits} from the local cache, ${result.remoteHits} from the remote cache`);
   if (!result.ok) {

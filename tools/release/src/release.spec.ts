@@ -1,4 +1,4 @@
-import { cloneWorkspace, commitChange } from '@gantry/pipeline';
+import { cloneWorkspace, commitChange, setVersion } from '@gantry/pipeline';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +21,9 @@ const summary = (result: ReleaseResult) => result.released.map((r) => `${r.servi
 beforeAll(() => {
   ({ root, git } = cloneWorkspace(source, 'release'));
   writeFileSync(join(root, 'nx.json'), readFileSync(join(source, 'nx.json'), 'utf8'));
-  if (git('status', '--porcelain')) git('commit', '-qam', 'chore: nx release configuration');
+  // The scenarios count from 0.1.0 whatever the services are at in the source (the pipeline tests bump them).
+  for (const service of ['hello', 'catalog', 'pricing']) setVersion(root, service, '0.1.0');
+  if (git('status', '--porcelain')) git('commit', '-qam', 'chore: release test baseline');
   expect(seedReleaseTags(root).sort()).toEqual(['@gantry/catalog@0.1.0', '@gantry/hello@0.1.0', '@gantry/pricing@0.1.0']);
 });
 

@@ -1,0 +1,26 @@
+import { loadInfraConfig } from './config';
+
+const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] });
+
+describe('loadInfraConfig', () => {
+  it('defaults to an offline-synthesizable dev environment', () => {
+    // GIVEN no context / WHEN loaded / THEN explicit account, region and a single NAT
+    const config = loadInfraConfig(context({}));
+    expect(config).toMatchObject({ account: '111111111111', region: 'eu-west-1', envName: 'dev', natGateways: 1, branch: 'main' });
+    expect(config.certificateArn).toBeUndefined();
+    expect(config.connectionArn).toMatch(/^arn:aws:codeconnections:eu-west-1:111111111111:connection\//);
+  });
+
+  it('reads values from context, converting the NAT count from a -c string', () => {
+    // GIVEN context as `cdk -c` passes it (strings)
+    const config = loadInfraConfig(context({ envName: 'prod', natGateways: '2', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1' }));
+    // THEN the values are typed and kept
+    expect(config).toMatchObject({ envName: 'prod', natGateways: 2, certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1' });
+  });
+
+  it('names every bad key in one message', () => {
+    // GIVEN a bad account and NAT count / WHEN loaded / THEN both are named
+    expect(() => loadInfraConfig(context({ account: '12', natGateways: 'many' }))).toThrow(/"account" must be a 12-digit.*"natGateways" must be an integer/);
+    expect(() => loadInfraConfig(context({ certificateArn: 'nope' }))).toThrow(/"certificateArn" must be an ACM certificate ARN/);
+  });
+});

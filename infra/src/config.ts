@@ -1,0 +1,96 @@
+/** Where and how the Gantry infrastructure is deployed; read once from CDK context. */
+export interface InfraConfig {
+  /** AWS account id; given explicitly so synth needs no credentials and no lookups. */
+  readonly account: string;
+  /** AWS region, e.g. eu-west-1. */
+  readonly region: string;
+  /** Environment name used in stack names, SSM paths and resource names, e.g. dev. */
+  readonly envName: string;
+  /** NAT gateways in the VPC: 1 is the cheap dev option, one per AZ for production. */
+  readonly natGateways: number;
+  /** ACM certificate ARN for the HTTPS listener; without it the ALB serves plain HTTP. */
+  readonly certificateArn?: string;
+  /** GitHub owner of the source repository. */
+  readonly githubOwner: string;
+  /** GitHub repository name. */
+  readonly githubRepo: string;
+  /** Branch whose pushes trigger the pipeline. */
+  readonly branch: string;
+  /**
+   * CodeConnections (CodeStar) connection ARN to GitHub.
+   * @default a placeholder in the configured account and region: synth works, deploying the pipeline needs the real one
+   */
+  readonly connectionArn: string;
+}
+
+/** Bad infra configuration; the message names each context key and what it must be. */
+export class InfraConfigError extends Error {
+  override name = 'InfraConfigError';
+}
+
+/** Defaults that let `cdk synth` run offline with no credentials. */
+export const DEFAULT_CONFIG: Omit<InfraConfig, 'connectionArn' | 'certificateArn'> = {
+  account: '111111111111',
+  region: 'eu-west-1',
+  envName: 'dev',
+  natGateways: 1,
+  githubOwner: 'gantry',
+  githubRepo: 'gantry',
+  branch: 'main',
+};
+
+/** Anything with CDK's tryGetContext, e.g. `app.node`. */
+export interface ContextSource {
+  tryGetContext(key: string): unknown;
+}
+
+/** Reads the config from CDK context (`-c key=value` or cdk.json), applies defaults and validates. */
+export function loadInfraConfig(context: ContextSource, overrides: Partial<InfraConfig> = {}): InfraConfig {
+  const str = (key: keyof InfraConfig): string | undefined => {
+    const value = context.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const nat = str('natGateways');
+  const config: InfraConfig = {
+    account: str('account') ?? DEFAULT_CONFIG.account,
+    region: str('region') ?? DEFAULT_CONFIG.region,
+    envName: str('envName') ?? DEFAULT_CONFIG.envName,
+    natGateways: nat === undefined ? DEFAULT_CONFIG.natGateways : Number(nat),
+    certificateArn: str('certificateArn'),
+    githubOwner: str('githubOwner') ?? DEFAULT_CONFIG.githubOwner,
+    githubRepo: str('githubRepo') ?? DEFAULT_CONFIG.githubRepo,
+    branch: str('branch') ?? DEFAULT_CONFIG.branch,
+    connectionArn: '',
+    ...overrides,
+  };
+  const connectionArn = overrides.connectionArn ?? str('connectionArn') ?? placeholderConnectionArn(config.account, config.region);
+  const result = { ...config, connectionArn };
+  validateInfraConfig(result);
+  return result;
+}
+
+/** The connection ARN used when none is configured: valid in shape, never a real connection. */
+export function placeholderConnectionArn(account: string, region: string): string {
+  return `arn:aws:codeconnections:${region}:${account}:connection/00000000-0000-0000-0000-000000000000`;
+}
+
+/** Throws an InfraConfigError listing every bad value. */
+export function validateInfraConfig(config: InfraConfig): void {
+  const problems: string[] = [];
+  if (!/^\d{12}$/.test(config.account)) problems.push(`context "account" must be a 12-digit AWS account id, got "${config.account}"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) problems.push(`context "region" must be an AWS region like eu-west-1, got "${config.region}"`);
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.envName)) problems.push(`context "envName" must be lower-case letters, digits and dashes (max 16), got "${config.envName}"`);
+  if (!Number.isInteger(config.natGateways) || config.natGateways < 1 || config.natGateways > 3) {
+    problems.push(`context "natGateways" must be an integer from 1 to 3 (services run in private subnets and need egress), got "${config.natGateways}"`);
+  }
+  if (config.certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(config.certificateArn)) {
+    problems.push(`context "certificateArn" must be an ACM certificate ARN, got "${config.certificateArn}"`);
+  }
+  if (!/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/.test(config.connectionArn)) {
+    problems.push(`context "connectionArn" must be a CodeConnections connection ARN, got "${config.connectionArn}"`);
+  }
+  if (!/^[A-Za-z0-9-]+$/.test(config.githubOwner)) problems.push(`context "githubOwner" must be a GitHub owner name, got "${config.githubOwner}"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(config.githubRepo)) problems.push(`context "githubRepo" must be a GitHub repository name, got "${config.githubRepo}"`);
+  if (config.branch.length === 0) problems.push('context "branch" must not be empty');
+  if (problems.length > 0) throw new InfraConfigError(`invalid infra config: ${problems.join('; ')}`);
+}

@@ -1,0 +1,83 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadCatalog } from '@gantry/service-catalog';
+import { sampleEntry } from '@gantry/service-catalog/testing';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadInfraConfig } from './config';
+import { addGantryStacks } from './gantry-app';
+
+const catalog = loadCatalog(join(__dirname, '..', '..'));
+const config = loadInfraConfig({ tryGetContext: () => undefined });
+
+interface Violation {
+  ruleName: string;
+  severity: string;
+  violatingResources?: Array<{ constructPath: string }>;
+  violatingConstructs?: Array<{ constructPath: string }>;
+}
+
+describe('the whole Gantry app', () => {
+  let outdir: string;
+  beforeEach(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'gantry-cdk-'));
+  });
+  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('synthesizes with no unacknowledged cdk-nag AwsSolutions (or CloudFormation validate) errors or warnings', () => {
+    // GIVEN the app exactly as bin/app.ts builds it, with the nag checks on
+    const app = new App({ outdir });
+    addGantryStacks(app, { config, catalog });
+
+    // WHEN it is synthesized
+    let synthError: unknown;
+    try {
+      app.synth();
+    } catch (error) {
+      synthError = error;
+    }
+
+    // THEN the validation report lists no finding, so every new finding fails this test
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: Array<{ pluginName: string; violations?: Violation[] }>;
+    };
+    const findings = report.pluginReports.flatMap((plugin) =>
+      (plugin.violations ?? []).flatMap((v) =>
+        (v.violatingConstructs ?? v.violatingResources ?? [{ constructPath: '?' }]).map(
+          (r) => `${plugin.pluginName}: ${v.severity} ${v.ruleName} at ${r.constructPath}`,
+        ),
+      ),
+    );
+    expect(findings).toEqual([]);
+    expect(synthError).toBeUndefined();
+  });
+
+  it('adds exactly one service stack and one listener rule per catalog entry', () => {
+    // GIVEN the real catalog plus one sample service (each stack owns exactly one rule, asserted in service-stack.spec)
+    const extra = sampleEntry('sample', 90);
+
+    // WHEN the app is built from the larger catalog
+    const after = addGantryStacks(new App(), { config, catalog: [...catalog, extra], nag: false });
+
+    // THEN there is one more service stack, and it holds the only new listener rule
+    expect(catalog.map((entry) => entry.name)).not.toContain('sample');
+    expect([...after.services.keys()]).toEqual([...catalog.map((entry) => entry.name), 'sample']);
+    const rules = [...after.services.values()].map((stack) => Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).length);
+    expect(rules.reduce((a, b) => a + b, 0)).toBe(catalog.length + 1);
+    const sample = after.services.get('sample');
+    if (!sample) throw new Error('no sample stack');
+    Template.fromStack(sample).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    Template.fromStack(sample).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', Match.objectLike({ Priority: 900 }));
+    // AND the shared stacks hold no per-service rules
+    Template.fromStack(after.platform).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  });
+
+  it('fails to build when two services claim the same listener priority, naming both', () => {
+    // GIVEN two entries that bypassed the catalog loader with one priority
+    const clash = [sampleEntry('alpha', 1, { priority: 70 }), sampleEntry('bravo', 2, { priority: 70 })];
+
+    // WHEN / THEN building the app throws with both names in the message
+    expect(() => addGantryStacks(new App(), { config, catalog: clash, nag: false })).toThrow(/priority 70 is claimed by both "alpha" and "bravo"/);
+  });
+});

@@ -1,0 +1,71 @@
+import { Validations, type App } from 'aws-cdk-lib';
+import type { ServiceEntry } from '@gantry/service-catalog';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { InfraConfig } from './config';
+import { NetworkStack } from './network-stack';
+import { PipelineStack } from './pipeline-stack';
+import { PlatformStack } from './platform-stack';
+import { acknowledgeServiceFindings, ServiceStack } from './service-stack';
+
+export interface GantryAppProps {
+  /** Validated infra config. */
+  readonly config: InfraConfig;
+  /** The service catalog (`loadCatalog(root)`). */
+  readonly catalog: readonly ServiceEntry[];
+  /**
+   * Run the cdk-nag AwsSolutions checks at synth.
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+export interface GantryStacks {
+  readonly network: NetworkStack;
+  readonly platform: PlatformStack;
+  readonly services: ReadonlyMap<string, ServiceStack>;
+  readonly pipeline: PipelineStack;
+}
+
+/** The image tag given with `-c image:<name>=<tag>`, if any. */
+export function imageTagFromContext(app: App, service: string): string | undefined {
+  const value = app.node.tryGetContext(`image:${service}`);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/** Stack name prefix, e.g. Gantry-dev. */
+export function stackPrefix(config: InfraConfig): string {
+  return `Gantry-${config.envName}`;
+}
+
+/** Adds every Gantry stack to `app`: network, platform, one per catalog entry, pipeline. */
+export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
+  const { config, catalog } = props;
+  const env = { account: config.account, region: config.region };
+  const prefix = stackPrefix(config);
+
+  const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: config.natGateways });
+  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, vpc: network.vpc, certificateArn: config.certificateArn });
+  const services = new Map<string, ServiceStack>();
+  for (const entry of catalog) {
+    const stack = new ServiceStack(app, `${prefix}-Service-${entry.name}`, {
+      env,
+      entry,
+      platform,
+      envName: config.envName,
+      imageTag: imageTagFromContext(app, entry.name),
+    });
+    acknowledgeServiceFindings(stack);
+    services.set(entry.name, stack);
+  }
+  const pipeline = new PipelineStack(app, `${prefix}-Pipeline`, {
+    env,
+    envName: config.envName,
+    services: catalog.map((entry) => entry.name),
+    connectionArn: config.connectionArn,
+    githubOwner: config.githubOwner,
+    githubRepo: config.githubRepo,
+    branch: config.branch,
+  });
+  if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { network, platform, services, pipeline };
+}

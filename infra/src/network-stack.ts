@@ -1,0 +1,70 @@
+import { Fn, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+export interface NetworkStackProps extends StackProps {
+  /**
+   * NAT gateways for the private subnets' egress (ECR pulls, CloudWatch, SSM).
+   * 1 is the cheap dev option; use one per AZ for production.
+   * @default 1
+   */
+  readonly natGateways?: number;
+  /**
+   * Availability zones to spread subnets across.
+   * @default 2
+   */
+  readonly maxAzs?: number;
+}
+
+/** The first `count` AZs of the region, resolved by CloudFormation (Fn::GetAZs): no synth-time lookup. */
+export function deployTimeAzs(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => Fn.select(index, Fn.getAzs()));
+}
+
+/** The VPC: public subnets for the ALB and NAT, private subnets for Fargate tasks. */
+export class NetworkStack extends Stack {
+  public readonly vpc: ec2.Vpc;
+  private readonly azCount: number;
+
+  /**
+   * An env-specific stack would look its AZs up at synth, which needs credentials.
+   * CloudFormation picks them at deploy time instead.
+   */
+  override get availabilityZones(): string[] {
+    return deployTimeAzs(this.azCount);
+  }
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps = {}) {
+    super(scope, id, props);
+    this.azCount = Math.min(Math.max(props.maxAzs ?? 2, 1), 3);
+    const natGateways = props.natGateways ?? 1;
+    const maxAzs = props.maxAzs ?? 2;
+    if (!Number.isInteger(natGateways) || natGateways < 1) {
+      throw new Error(`NetworkStack: natGateways must be an integer of at least 1 (private subnets need egress), got ${natGateways}`);
+    }
+    if (natGateways > maxAzs) throw new Error(`NetworkStack: natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs})`);
+
+    if (maxAzs < 1 || maxAzs > 3) throw new Error(`NetworkStack: maxAzs must be 1 to 3, got ${maxAzs}`);
+    if (Token.isUnresolved(this.region)) throw new Error('NetworkStack: give the stack an explicit env (account and region) so synth needs no AZ lookup');
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs,
+      natGateways,
+      // The custom resource that empties the default SG costs a Lambda; nothing uses that SG.
+      restrictDefaultSecurityGroup: false,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { NOT_FOUND_BODY } from '@gantry/service-catalog';
+import { NetworkStack } from './network-stack';
+import { PlatformStack } from './platform-stack';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
+
+function platform(certificateArn?: string): PlatformStack {
+  const app = new App();
+  const network = new NetworkStack(app, 'Network', { env });
+  return new PlatformStack(app, 'Platform', { env, vpc: network.vpc, certificateArn });
+}
+
+describe('PlatformStack', () => {
+  describe('without a certificate', () => {
+    const stack = platform();
+    const template = Template.fromStack(stack);
+
+    it('serves plain HTTP on 80 with a JSON 404 default action and no HTTPS listener', () => {
+      // GIVEN a platform with no certificate ARN (built above)
+      // WHEN its template is read
+      // THEN there is one listener, HTTP:80, whose default is the shared 404 body
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [Match.objectLike({
+          Type: 'fixed-response',
+          FixedResponseConfig: { StatusCode: '404', ContentType: 'application/json', MessageBody: NOT_FOUND_BODY },
+        })],
+      }));
+      expect(stack.https).toBe(false);
+    });
+
+    it('has a Container Insights cluster and an internet-facing ALB logging to S3', () => {
+      // GIVEN / WHEN the same template
+      // THEN insights are on and access logs go to the platform's bucket
+      template.hasResourceProperties('AWS::ECS::Cluster', Match.objectLike({
+        ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      }));
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', Match.objectLike({
+        Scheme: 'internet-facing',
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+      }));
+    });
+
+    it('opens only port 80 to the internet', () => {
+      // GIVEN / WHEN the same template
+      // THEN the ALB security group's ingress is exactly HTTP
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', Match.objectLike({
+        GroupDescription: 'Shared public ALB',
+        SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 })],
+      }));
+    });
+  });
+
+  describe('with a certificate', () => {
+    it('adds an HTTPS listener with the 404 default and turns HTTP into a redirect', () => {
+      // GIVEN a platform with a certificate ARN
+      const stack = platform(CERT);
+
+      // WHEN its template is read
+      const template = Template.fromStack(stack);
+
+      // THEN HTTPS:443 carries the certificate and the 404, and HTTP:80 only redirects
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
+        Port: 443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: CERT }],
+        DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+      }));
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }) })],
+      }));
+      expect(stack.https).toBe(true);
+    });
+  });
+
+  describe('claimPriority', () => {
+    it('throws naming both services when a priority is claimed twice', () => {
+      // GIVEN a platform where "hello" holds priority 10
+      const stack = platform();
+      stack.claimPriority(10, 'hello');
+
+      // WHEN "pricing" claims 10 / THEN it throws naming both
+      expect(() => stack.claimPriority(10, 'pricing')).toThrow(/priority 10 is claimed by both "hello" and "pricing"/);
+      // AND another priority is fine
+      expect(() => stack.claimPriority(20, 'pricing')).not.toThrow();
+    });
+  });
+});

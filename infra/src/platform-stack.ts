@@ -1,0 +1,136 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NOT_FOUND_BODY } from '@gantry/service-catalog';
+import type { Construct } from 'constructs';
+
+export interface PlatformStackProps extends StackProps {
+  /** The VPC from the network stack; the ALB goes in its public subnets. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * ACM certificate ARN. When set, the ALB serves HTTPS on 443 and HTTP on 80 only redirects to it.
+   * @default - plain HTTP on port 80, no redirect
+   */
+  readonly certificateArn?: string;
+  /**
+   * Days to keep ALB access logs.
+   * @default 90
+   */
+  readonly accessLogRetentionDays?: number;
+}
+
+/** The pieces every service stack needs from the platform. */
+export interface PlatformPieces {
+  readonly vpc: ec2.IVpc;
+  readonly cluster: ecs.ICluster;
+  /** The listener services attach their path rules to (HTTPS when a certificate is configured). */
+  readonly listener: elbv2.IApplicationListener;
+  readonly albSecurityGroup: ec2.ISecurityGroup;
+  /** The ALB's DNS name, used to resolve `${service:<name>}` env references. */
+  readonly albDnsName: string;
+  /** Whether the listener is HTTPS, so service URLs use https://. */
+  readonly https: boolean;
+  /** Claims a listener priority for a service; throws when another service already holds it. */
+  claimPriority(priority: number, service: string): void;
+}
+
+/** The ECS cluster and the one shared ALB with its default 404. */
+export class PlatformStack extends Stack implements PlatformPieces {
+  public readonly vpc: ec2.IVpc;
+  public readonly cluster: ecs.Cluster;
+  public readonly alb: elbv2.ApplicationLoadBalancer;
+  public readonly listener: elbv2.ApplicationListener;
+  public readonly albSecurityGroup: ec2.SecurityGroup;
+  public readonly accessLogs: s3.Bucket;
+  public readonly albDnsName: string;
+  public readonly https: boolean;
+  private readonly priorities = new Map<number, string>();
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    if (!props.vpc) throw new Error('PlatformStack: props.vpc is required');
+    this.vpc = props.vpc;
+    this.https = props.certificateArn !== undefined;
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      // ALB access logs only support SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays ?? 90) }],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the ALB access-log destination; logging its own access would recurse.',
+    });
+
+    this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Shared public ALB',
+      allowAllOutbound: true,
+    });
+    const ports = this.https ? [80, 443] : [80];
+    for (const port of ports) {
+      this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public HTTP${port === 443 ? 'S' : ''}`);
+    }
+    Validations.of(this.albSecurityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'The ALB is the public entry point for all services; it must accept HTTP(S) from the internet.',
+    });
+
+    this.alb = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc: props.vpc,
+      internetFacing: true,
+      securityGroup: this.albSecurityGroup,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+    });
+    this.alb.logAccessLogs(this.accessLogs, 'alb');
+    this.albDnsName = this.alb.loadBalancerDnsName;
+
+    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: NOT_FOUND_BODY });
+    if (props.certificateArn !== undefined) {
+      this.listener = this.alb.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultAction: notFound,
+      });
+      this.alb.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+      });
+    } else {
+      this.listener = this.alb.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultAction: notFound,
+      });
+    }
+  }
+
+  /**
+   * Records that `service` uses listener `priority`. The catalog loader already rejects duplicates;
+   * this catches stacks built from entries that bypassed it, so synth fails instead of CloudFormation.
+   */
+  public claimPriority(priority: number, service: string): void {
+    const holder = this.priorities.get(priority);
+    if (holder !== undefined && holder !== service) {
+      throw new Error(`Listener priority ${priority} is claimed by both "${holder}" and "${service}"; give one of them another priority in its service.json`);
+    }
+    this.priorities.set(priority, service);
+  }
+}

@@ -1,0 +1,160 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { sampleEntry } from '@gantry/service-catalog/testing';
+import { NetworkStack } from './network-stack';
+import { PlatformStack } from './platform-stack';
+import { DRAIN_TIMEOUT_SECONDS, SHUTDOWN_DELAY_SECONDS, ServiceStack, type ServiceStackProps } from './service-stack';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function build(overrides: Partial<ServiceStackProps> = {}, entry = sampleEntry('orders', 3)) {
+  const app = new App();
+  const network = new NetworkStack(app, 'Network', { env });
+  const platform = new PlatformStack(app, 'Platform', { env, vpc: network.vpc });
+  const stack = new ServiceStack(app, `Service-${entry.name}`, { env, entry, platform, envName: 'dev', ...overrides });
+  return { app, platform, stack, template: Template.fromStack(stack) };
+}
+
+describe('ServiceStack', () => {
+  // One synth shared by the read-only cases below: synth is the slow part.
+  const entry = sampleEntry('orders', 3, {
+    env: { CATALOG_URL: '${service:catalog}', MODE: 'fast' },
+    secrets: { DB_PASSWORD: { ssmParameter: '/gantry/dev/orders/db-password' }, API_KEY: { secretsManager: 'gantry/orders/api', field: 'key' } },
+    minTasks: 2,
+    maxTasks: 6,
+  });
+  const { stack, platform, template } = build({ imageTag: '1.2.3' }, entry);
+
+  it('adds one listener rule with the service path patterns and catalog priority', () => {
+    // GIVEN the "orders" entry (priority 30) on the shared platform
+    // WHEN the stack is synthesized
+    // THEN exactly one rule forwards /orders and /orders/* at priority 30
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', Match.objectLike({
+      Priority: 30,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
+      Actions: [Match.objectLike({ Type: 'forward' })],
+    }));
+  });
+
+  it('health-checks the catalog health path and deregisters within the drain time', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the target group uses the entry's healthPath, IP targets and delay+drain deregistration
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', Match.objectLike({
+      HealthCheckPath: '/orders/ready',
+      Port: 3103,
+      TargetType: 'ip',
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'deregistration_delay.timeout_seconds', Value: String(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS) },
+      ]),
+    }));
+  });
+
+  it('accepts traffic only from the ALB security group on the service port', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the only ingress rule is from the ALB SG on 3103
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
+    const inline = template.findResources('AWS::EC2::SecurityGroup');
+    expect(Object.values(inline).flatMap((sg) => sg.Properties.SecurityGroupIngress ?? [])).toEqual([]);
+    const rules = Object.values(ingress).map((r) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 3103, ToPort: 3103 });
+    expect(rules[0].CidrIp).toBeUndefined();
+    expect(stack.resolve(rules[0].SourceSecurityGroupId)).toEqual(stack.resolve(platform.albSecurityGroup.securityGroupId));
+  });
+
+  it('deploys with a rolling-back circuit breaker, 100/200 health and no ECS Exec, in private subnets', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the Fargate service has the deploy safety settings
+    template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({
+      LaunchType: 'FARGATE',
+      DesiredCount: 2,
+      EnableExecuteCommand: false,
+      HealthCheckGracePeriodSeconds: 60,
+      DeploymentConfiguration: Match.objectLike({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      }),
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    }));
+  });
+
+  it('runs an ARM64 read-only non-root container with health check, stop timeout, env and secrets', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the task definition follows the runtime contract
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', Match.objectLike({
+      Cpu: '256',
+      Memory: '512',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [Match.objectLike({
+        User: 'node',
+        ReadonlyRootFilesystem: true,
+        StopTimeout: 20,
+        HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '/app/main.js', '--healthcheck'] }),
+        PortMappings: [Match.objectLike({ ContainerPort: 3103 })],
+        Environment: Match.arrayWith([{ Name: 'MODE', Value: 'fast' }, { Name: 'PORT', Value: '3103' }]),
+        Secrets: Match.arrayWith([
+          Match.objectLike({ Name: 'DB_PASSWORD' }),
+          Match.objectLike({ Name: 'API_KEY' }),
+        ]),
+        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+      })],
+    }));
+    expect(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS).toBeLessThan(20);
+    template.hasResourceProperties('AWS::Logs::LogGroup', Match.objectLike({ RetentionInDays: 30 }));
+  });
+
+  it('resolves ${service:x} env references to the ALB origin', () => {
+    // GIVEN an entry whose CATALOG_URL is ${service:catalog}
+    // WHEN the stack is synthesized
+    const container = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+    const catalogUrl = container.Environment.find((e: { Name: string }) => e.Name === 'CATALOG_URL');
+
+    // THEN it is http:// joined with the ALB DNS name imported from the platform stack
+    expect(JSON.stringify(catalogUrl.Value)).toMatch(/"http:\/\/".*Platform.*Alb/);
+  });
+
+  it('creates an immutable, scanned ECR repository with a lifecycle rule and buildcache exclusion', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the repository is gantry/orders with immutable tags except buildcache
+    template.hasResourceProperties('AWS::ECR::Repository', Match.objectLike({
+      RepositoryName: 'gantry/orders',
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'buildcache' }],
+      ImageScanningConfiguration: { ScanOnPush: true },
+      LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
+    }));
+  });
+
+  it('scales on CPU and request count per target within the catalog bounds, and alarms on 5xx, unhealthy hosts and latency', () => {
+    // GIVEN / WHEN the same stack
+    // THEN min/max come from the entry and there are two target-tracking policies and three alarms
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', Match.objectLike({ MinCapacity: 2, MaxCapacity: 6 }));
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', Match.objectLike({
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }) }),
+    }));
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', Match.objectLike({
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
+    }));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    for (const metric of ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount', 'TargetResponseTime']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: metric }));
+    }
+  });
+
+  it('pins the image to the context tag, or to the SSM-recorded tag when none is given', () => {
+    // GIVEN the stack above (tag 1.2.3) and one built without a tag
+    const fromSsm = build().template;
+
+    // WHEN / THEN the first image ends in :1.2.3 and the second reads an SSM parameter of its own
+    const image = (t: Template) => JSON.stringify(Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image);
+    expect(image(template)).toContain(':1.2.3');
+    expect(Object.values(fromSsm.toJSON().Parameters ?? {})).toContainEqual(expect.objectContaining({ Default: '/gantry/dev/images/orders' }));
+  });
+
+  it('rejects "latest" as an image tag', () => {
+    // GIVEN / WHEN a stack with tag latest / THEN it throws
+    expect(() => build({ imageTag: 'latest' })).toThrow(/not a valid pinned tag/);
+  });
+});
