@@ -1,4 +1,4 @@
 module.exports = {
-  displayName: '@gantry/catalog',
+  displayName: 'catalog',
   preset: '../../jest.preset.js',
 };

@@ -1,4 +1,4 @@
 module.exports = {
-  displayName: '@gantry/hello',
+  displayName: 'hello',
   preset: '../../jest.preset.js',
 };

@@ -1,4 +1,4 @@
 module.exports = {
-  displayName: '@gantry/pricing',
+  displayName: 'pricing',
   preset: '../../jest.preset.js',
 };

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
-import { cloneWorkspace, commitChange, runLocalPipeline, setVersion } from '@gantry/pipeline';
+import { runLocalPipeline } from '@gantry/pipeline';
+import { cloneWorkspace, commitChange, setVersion } from '@gantry/release/testing';
 
 export interface PipelineFigures {
   cold: number;

@@ -1,5 +1,5 @@
 // Image step end to end: a real engine builds hello, a real docker-registry on 127.0.0.1 holds the tags.
-// Run after `npx nx run @gantry/hello:build` and `npm run docker:engine -- start`:
+// Run after `npx nx run hello:build` and `npm run docker:engine -- start`:
 //   tsx --test --test-reporter=spec tools/images/src/publish.e2e.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -86,7 +86,7 @@ function configOf(built: BuiltImage): string {
 
 before(async () => {
   assert.ok(await engineAnswers(engine.host), `no Docker engine at ${engine.host}: run \`npm run docker:engine -- start\` first`);
-  assert.ok(existsSync(join(root, 'apps/hello/dist/main.js')), 'apps/hello/dist/main.js is missing: run `npx nx run @gantry/hello:build` first');
+  assert.ok(existsSync(join(root, 'apps/hello/dist/main.js')), 'apps/hello/dist/main.js is missing: run `npx nx run hello:build` first');
   layout = registryLayout(join(work, 'registry'), await freePort());
   await startRegistry(layout, log);
   registry = registryClient(layout.address);

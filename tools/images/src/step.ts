@@ -78,7 +78,7 @@ export async function runImageStep(options: ImageStepOptions): Promise<{ results
       continue;
     }
     if (!existsSync(join(root, 'apps', entry.name, 'dist'))) {
-      throw new Error(`${entry.name}: apps/${entry.name}/dist is missing; build it first (nx run @gantry/${entry.name}:build)`);
+      throw new Error(`${entry.name}: apps/${entry.name}/dist is missing; build it first (nx run ${entry.name}:build)`);
     }
     buildx ??= await detectBuildx(options.docker);
     const image = await buildImage(options.docker, {

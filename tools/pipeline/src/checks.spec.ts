@@ -3,12 +3,12 @@ import { summarizeTasks } from './checks';
 describe('summarizeTasks', () => {
   it('counts tasks that ran and those read from the local or remote cache', () => {
     const lines = [
-      '> nx run @gantry/hello:lint',
+      '> nx run hello:lint',
       '',
-      '> nx run @gantry/hello:test  [local cache]',
-      '> nx run @gantry/catalog:test  [remote cache]',
-      '> nx run @gantry/pricing:build  [existing outputs match the cache, left as is]',
-      '   > nx run @gantry/pricing:lint  [remote cache]',
+      '> nx run hello:test  [local cache]',
+      '> nx run catalog:test  [remote cache]',
+      '> nx run pricing:build  [existing outputs match the cache, left as is]',
+      '   > nx run pricing:lint  [remote cache]',
       'some output > nx run not-a-task',
     ];
 
@@ -16,8 +16,8 @@ describe('summarizeTasks', () => {
   });
 
   it('lists the failed tasks Nx reports', () => {
-    const lines = ['> nx run @gantry/hello:test', ' NX   Running targets failed', '', 'Failed tasks:', '', '- @gantry/hello:test', '- @gantry/hello:build', '', 'Hint: run with --verbose'];
+    const lines = ['> nx run hello:test', ' NX   Running targets failed', '', 'Failed tasks:', '', '- hello:test', '- hello:build', '', 'Hint: run with --verbose'];
 
-    expect(summarizeTasks(lines).failed).toEqual(['@gantry/hello:test', '@gantry/hello:build']);
+    expect(summarizeTasks(lines).failed).toEqual(['hello:test', 'hello:build']);
   });
 });

@@ -11,10 +11,13 @@ import type { StepContext } from './steps';
 
 export const IMAGE_TARGET = 'docker:build';
 
-/** Catalog service names for Nx project names (a service's project is its apps/<name>/package.json name). */
+/** Catalog service names for Nx project names (a service's project is named by `nx.name` in apps/<name>/package.json). */
 export function servicesForProjects(root: string, projects: readonly string[]): string[] {
   return loadCatalog(root)
-    .map((entry) => ({ name: entry.name, project: JSON.parse(readFileSync(join(root, 'apps', entry.name, 'package.json'), 'utf8')).name as string }))
+    .map((entry) => {
+      const manifest = JSON.parse(readFileSync(join(root, 'apps', entry.name, 'package.json'), 'utf8')) as { name: string; nx?: { name?: string } };
+      return { name: entry.name, project: manifest.nx?.name ?? manifest.name };
+    })
     .filter(({ project }) => projects.includes(project))
     .map(({ name }) => name);
 }

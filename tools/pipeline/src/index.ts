@@ -1,5 +1,4 @@
 export { describeBase, resolveBase, type BaseDecision } from './base';
 export { FileBaseStore, SsmBaseStore, type BaseStore } from './base-store';
 export { runChecks, summarizeTasks, type CheckResult } from './checks';
-export { cloneWorkspace, commitChange, setVersion } from './clone';
 export { runLocalPipeline } from './run-local';

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
 import type { ServiceImageResult } from '@gantry/images';
 import type { CheckResult } from './checks';
-import { cloneWorkspace, commitChange, setVersion } from './clone';
+import { cloneWorkspace, commitChange, setVersion } from '@gantry/release/testing';
 import { runLocalPipeline } from './run-local';
 
 const source = resolve(__dirname, '../../..');

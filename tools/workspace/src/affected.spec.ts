@@ -17,15 +17,15 @@ describe('what a change affects', () => {
   jest.setTimeout(60_000);
 
   it('marks exactly catalog and pricing when the catalog contract changes', () => {
-    expect(affectedBy('libs/catalog-contract/src/product.ts')).toEqual(['@gantry/catalog', '@gantry/pricing']);
+    expect(affectedBy('libs/catalog-contract/src/product.ts')).toEqual(['catalog', 'pricing']);
   });
 
   it('marks only hello when hello changes', () => {
-    expect(affectedBy('apps/hello/src/routes.ts')).toEqual(['@gantry/hello']);
+    expect(affectedBy('apps/hello/src/routes.ts')).toEqual(['hello']);
   });
 
   it('marks every service when the service kit changes', () => {
-    expect(affectedBy('libs/service-kit/src/errors.ts')).toEqual(['@gantry/catalog', '@gantry/hello', '@gantry/pricing']);
+    expect(affectedBy('libs/service-kit/src/errors.ts')).toEqual(['catalog', 'hello', 'pricing']);
   });
 
   it('marks no service image when only docs change', () => {
