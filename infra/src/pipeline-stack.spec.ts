@@ -71,7 +71,22 @@ describe('PipelineStack', () => {
       GANTRY_REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
       GANTRY_CACHE_BUCKET: { Ref: stack.resolve(stack.getLogicalId(stack.cacheBucket.node.defaultChild as never)) },
       GANTRY_BASE_PARAMETER: { Ref: stack.resolve(stack.getLogicalId(stack.baseParameter.node.defaultChild as never)) },
+      GANTRY_RELEASE_BRANCH: 'main',
+      GANTRY_RELEASE_REMOTE: 'https://github.com/acme/gantry.git',
     });
+  });
+
+  it('gives the build its GitHub push token from Secrets Manager, never as plain text', () => {
+    // THEN the token variable is a SECRETS_MANAGER reference, and the role may read only that secret
+    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+    const token = (project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Type: string; Value: string }>).find((v) => v.Name === 'GANTRY_GIT_TOKEN');
+    expect(token).toEqual({ Name: 'GANTRY_GIT_TOKEN', Type: 'SECRETS_MANAGER', Value: 'gantry/dev/github-release-token' });
+    template.hasResourceProperties('AWS::IAM::Policy', Match.objectLike({
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secretsmanager:eu-west-1:111111111111:secret:gantry/dev/github-release-token-\\?\\?\\?\\?\\?\\?$')])] },
+      })]) },
+    }));
   });
 
   it('keeps an encrypted, SSL-only, expiring cache bucket and one last-deployed-commit parameter', () => {

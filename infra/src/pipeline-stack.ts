@@ -26,13 +26,19 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly branch?: string;
   /**
+   * Secrets Manager secret (name) holding a GitHub token that may push to the repository: the record step
+   * pushes the release commit and tags with it. Create it before the first run (docs/deploy.md).
+   * @default `gantry/<envName>/github-release-token`
+   */
+  readonly gitTokenSecretName?: string;
+  /**
    * Days to keep Nx cache objects.
    * @default 30
    */
   readonly cacheExpirationDays?: number;
 }
 
-/** The trusted main-branch pipeline: GitHub push → one CodeBuild running buildspec.yml (checks, images, record). */
+/** The trusted main-branch pipeline: GitHub push → one CodeBuild running buildspec.yml (checks, version, images, record). */
 export class PipelineStack extends Stack {
   public readonly cacheBucket: s3.Bucket;
   public readonly baseParameter: ssm.StringParameter;
@@ -40,11 +46,14 @@ export class PipelineStack extends Stack {
   /** The CodeBuild service role; its policy is the least-privilege contract of the build. */
   public readonly buildRole: iam.Role;
   public readonly pipeline: codepipeline.Pipeline;
+  /** The Secrets Manager secret the build reads its GitHub push token from. */
+  public readonly gitTokenSecretName: string;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     if (props.services.length === 0) throw new Error('PipelineStack: props.services must name at least one service');
     const branch = props.branch ?? 'main';
+    this.gitTokenSecretName = props.gitTokenSecretName ?? `gantry/${props.envName}/github-release-token`;
 
     this.cacheBucket = new s3.Bucket(this, 'CacheBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -83,6 +92,11 @@ export class PipelineStack extends Stack {
         GANTRY_CACHE_MODE: { value: 'read-write' },
         GANTRY_REGISTRY: { value: registry },
         GANTRY_REPOSITORY_PREFIX: { value: 'gantry' },
+        // The record step pushes the release commit and tags here, with the token below.
+        GANTRY_RELEASE_REMOTE: { value: `https://github.com/${props.githubOwner}/${props.githubRepo}.git` },
+        GANTRY_RELEASE_BRANCH: { value: branch },
+        // Resolved by CodeBuild at build start; CDK grants the role read access to this one secret.
+        GANTRY_GIT_TOKEN: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: this.gitTokenSecretName },
       },
       logging: { cloudWatch: { logGroup } },
       timeout: Duration.minutes(60),

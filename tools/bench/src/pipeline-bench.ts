@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
 import { runLocalPipeline } from '@gantry/pipeline';
-import { cloneWorkspace, commitChange, setVersion } from '@gantry/release/testing';
+import { cloneWorkspace, commitChange } from '@gantry/release/testing';
 
 export interface PipelineFigures {
   cold: number;
@@ -14,7 +14,8 @@ export interface PipelineFigures {
 }
 
 /**
- * Pipeline wall times, side by side in one run, on temporary clones of `root` with stand-ins.
+ * Pipeline wall times, side by side in one run, on temporary clones of `root` with stand-ins. Each clone
+ * pushes its releases to its own bare repository (.gantry/origin.git), the local pipeline's default.
  * Undefined (with the reason logged) when no Docker engine answers.
  */
 export async function pipelineFigures(root: string, log: (line: string) => void): Promise<PipelineFigures | undefined> {
@@ -38,10 +39,8 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
   const b = cloneWorkspace(root, 'bench-b');
   const warmFreshClone = await timed('fresh clone, warm remote cache', b.root);
   const checks = JSON.parse(readFileSync(join(b.root, 'dist/pipeline/checks.json'), 'utf8')) as { tasks: number; remoteHits: number };
-  setVersion(a.root, 'hello', '0.1.1');
   commitChange(a.root, a.git, { 'apps/hello/src/routes.ts': '// bench: hello only' }, 'fix(hello): bench');
   const oneService = await timed('one-service change (hello)', a.root);
-  for (const service of ['hello', 'catalog', 'pricing']) setVersion(a.root, service, '0.1.2');
   commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
   const everything = await timed('everything change (service kit)', a.root);
   return { cold, warmFreshClone, oneService, everything, remoteHits: `${checks.remoteHits}/${checks.tasks}` };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
@@ -25,7 +25,7 @@ describe('buildspec.yml', () => {
       .flatMap((phase) => phase.commands)
       .flatMap((command) => [...command.matchAll(/tools\/pipeline\/src\/main\.ts (\w+)/g)].map((match) => match[1]));
 
-    expect(called).toEqual(['base', 'cache', 'checks', 'images', 'record']);
+    expect(called).toEqual(['base', 'cache', 'checks', 'version', 'images', 'record']);
     expect(called.filter((step) => !knownSteps.includes(step))).toEqual([]);
   });
 
@@ -40,7 +40,9 @@ describe('buildspec.yml', () => {
   });
 
   it('documents every GANTRY_ variable that the steps read', () => {
-    const sources = ['images-step.ts', 'stores.ts', 'run-local.ts', 'steps.ts'].map((file) => readFileSync(resolve(__dirname, file), 'utf8'));
+    const sources = readdirSync(__dirname)
+      .filter((file) => file.endsWith('.ts') && !/\.(spec|e2e)\.ts$/.test(file))
+      .map((file) => readFileSync(resolve(__dirname, file), 'utf8'));
     const cacheConfig = readFileSync(resolve(root, 'tools/remote-cache/src/config.ts'), 'utf8');
     const read = new Set([...[...sources, cacheConfig].join('\n').matchAll(/GANTRY_[A-Z_]+/g)].map((match) => match[0]));
     // Local-runner settings (state home, ports, base file) do not apply to CodeBuild.

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerCli } from '@gantry/containers';
-import { registryClient, runImageStep, type ServiceImageResult } from '@gantry/images';
+import { registryClient, runImageStep, serviceVersion, type RegistryClient, type ServiceImageResult } from '@gantry/images';
 import { loadCatalog } from '@gantry/service-catalog';
 import type { BaseDecision } from './base';
 import { Git } from './git';
-import { projectsWithTarget } from './nx';
+import { projectsWithTarget, runNx } from './nx';
 import { loadState, saveState } from './state';
 import type { StepContext } from './steps';
+import type { VersionState } from './version-step';
 
 export const IMAGE_TARGET = 'docker:build';
 
@@ -30,28 +31,65 @@ function commitTime(root: string, commit: string): Promise<string> {
 /** Step "images": build, tag (<version>, sha-<commit>) and push the affected services' images. */
 export async function imagesStep({ root, env, log }: StepContext): Promise<ServiceImageResult[]> {
   const decision = loadState<BaseDecision>(root, 'base');
-  const services = servicesForProjects(root, await projectsWithTarget(root, decision, IMAGE_TARGET, env));
-  if (services.length === 0) {
-    log('no service image is affected by this change: nothing to build or push');
+  const version = loadState<VersionState>(root, 'version');
+  if (version.supersededBy) {
+    log(`superseded by ${version.supersededBy.slice(0, 7)}: nothing to build`);
     saveState(root, 'images', []);
     return [];
   }
+  const affected = servicesForProjects(root, await projectsWithTarget(root, decision, IMAGE_TARGET, env));
   const registry = env['GANTRY_REGISTRY'];
-  if (!registry) throw new Error('GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)');
+  if (affected.length > 0 && !registry) throw new Error('GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)');
   const username = env['GANTRY_REGISTRY_USERNAME'];
   const password = env['GANTRY_REGISTRY_PASSWORD'];
-  log(`affected images: ${services.join(', ')}`);
+  const client = registry ? registryClient(registry, username && password ? { auth: { username, password } } : {}) : undefined;
+  const services = await servicesToShip(root, affected, version, client, env['GANTRY_REPOSITORY_PREFIX'] ?? 'gantry', log);
+  if (services.length === 0 || !client) {
+    log(affected.length === 0 ? 'no service image is affected by this change: nothing to build or push' : 'no affected service has a new version: nothing to build or push');
+    saveState(root, 'images', []);
+    return [];
+  }
+  log(`images to build: ${services.join(', ')} at ${version.head.slice(0, 7)}`);
+  // The bundles the checks built carry the versions from before the release commit: build again (cached when unchanged).
+  const build = await runNx(root, ['run-many', '-t', 'build', `--projects=${services.join(',')}`, '--output-style=static'], env, () => undefined);
+  if (build.code !== 0) throw new Error(`building ${services.join(', ')} at the release commit failed:\n${build.lines.slice(-20).join('\n')}`);
   const { results } = await runImageStep({
     workspaceRoot: root,
     docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock'),
-    registry: registryClient(registry, username && password ? { auth: { username, password } } : {}),
+    registry: client,
     services,
-    commit: decision.head,
-    builtAt: await commitTime(root, decision.head),
+    commit: version.head,
+    builtAt: await commitTime(root, version.head),
     nodeImage: env['GANTRY_NODE_IMAGE'],
     repositoryPrefix: env['GANTRY_REPOSITORY_PREFIX'],
     log,
   });
   saveState(root, 'images', results);
   return results;
+}
+
+/**
+ * The affected services that have something to ship: released in this run, or at a version the registry
+ * has no image for yet (a first run). An affected service with neither changed only in ways that release
+ * nothing (docs, chore, refactor, test): its version tag already names another image and tags never move.
+ */
+async function servicesToShip(
+  root: string,
+  affected: string[],
+  version: VersionState,
+  registry: RegistryClient | undefined,
+  prefix: string,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const released = new Set(version.released.map((r) => r.service));
+  const ship: string[] = [];
+  for (const service of affected) {
+    const current = serviceVersion(root, service);
+    if (released.has(service) || !registry || !(await registry.manifestDigest(`${prefix}/${service}`, current))) {
+      ship.push(service);
+    } else {
+      log(`${service}: affected but not released (no feat, fix or perf since ${service}@${current}); ${prefix}/${service}:${current} stays as it is`);
+    }
+  }
+  return ship;
 }

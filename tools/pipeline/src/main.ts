@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { cacheStep } from './cache-step';
 import { imagesStep } from './images-step';
+import { versionStep } from './version-step';
 import { baseStep, checksStep, recordStep, type StepContext } from './steps';
 
 const STEPS: Record<string, (context: StepContext) => Promise<unknown>> = {
   cache: (context) => cacheStep(context),
   base: baseStep,
   checks: checksStep,
+  version: versionStep,
   images: imagesStep,
   record: recordStep,
 };

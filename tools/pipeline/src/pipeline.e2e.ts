@@ -2,14 +2,16 @@
 // Debian's docker-registry as ECR and s3rver as S3. Run with `npm run test:pipeline` after
 // `npm run docker:engine -- start`. Scenarios share one S3 bucket and registry, in order.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { dockerCli } from '@gantry/containers';
 import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
 import type { ServiceImageResult } from '@gantry/images';
 import type { CheckResult } from './checks';
-import { cloneWorkspace, commitChange, setVersion } from '@gantry/release/testing';
+import { cloneWorkspace, commitChange } from '@gantry/release/testing';
 import { runLocalPipeline } from './run-local';
 
 const source = resolve(__dirname, '../../..');
@@ -59,89 +61,146 @@ function bucketObjects(): number {
   return walk(join(stateHome, 's3'));
 }
 
+const patched = (version: string) => version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+
+/** Runs an image as the platform would (read-only, no capabilities) and asks it for its version. */
+async function versionInImage(image: string, port: number, path: string): Promise<unknown> {
+  const docker = dockerCli(defaultLayout(process.env, source).host);
+  const container = await docker(['run', '--detach', '--read-only', '--cap-drop', 'ALL', '--publish', `127.0.0.1::${port}`, image]);
+  try {
+    const hostPort = (await docker(['port', container, String(port)])).split('\n')[0].split(':').pop();
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${hostPort}${path}`);
+        if (response.ok) return await response.json();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  } finally {
+    await docker(['rm', '--force', container]).catch(() => undefined);
+  }
+}
+
 before(async () => {
   assert.ok(await engineAnswers(defaultLayout(process.env, source).host), 'no Docker engine: run `npm run docker:engine -- start` first');
 });
 
 describe('the pipeline on one clone, change after change', () => {
   const { root, git } = cloneWorkspace(source, 'pipeline-a');
+  // origin: the bare copy `npm run pipeline` makes of the checkout on its first run; releases are pushed there.
+  const origin = join(root, '.gantry/origin.git');
+  const env = {};
+  const versionOf = (service: string) => (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version;
+  const versions = () => ({ hello: versionOf('hello'), catalog: versionOf('catalog'), pricing: versionOf('pricing') });
+  const originRefs = () => execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], { cwd: origin, encoding: 'utf8' }).trim();
+  const originTag = (tag: string) => execFileSync('git', ['rev-parse', `${tag}^{commit}`], { cwd: origin, encoding: 'utf8' }).trim();
+  const originMain = () => execFileSync('git', ['rev-parse', 'main'], { cwd: origin, encoding: 'utf8' }).trim();
 
-  it('builds and pushes every image on the first run, saying why it builds everything', async () => {
-    const run = await pipeline(root, 'cold run, everything');
+  it('builds and pushes every image on the first run, saying why, and pushes main and the baseline tags to origin', async () => {
+    const run = await pipeline(root, 'cold run, everything', env);
 
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /BUILDING EVERYTHING: no deployed commit is recorded/);
     assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    for (const image of run.images) assert.equal(image.tags[0], versionOf(image.service));
     assert.ok(run.checks.ran > 0);
+    assert.equal(originMain(), git('rev-parse', 'HEAD'));
+    assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
   });
 
-  it('pushes only hello after a change only in apps/hello', async () => {
-    setVersion(root, 'hello', '0.1.1');
-    commitChange(root, git, { 'apps/hello/src/routes.ts': '// a hello-only change' }, 'fix(hello): a hello-only change');
+  it('feat(hello) moves hello X.Y.Z to X.(Y+1).0 only, tags it, pushes that image, and the image reports that version', async () => {
+    const before = versions();
+    const [major, minor] = before.hello.split('.').map(Number);
+    const next = `${major}.${minor + 1}.0`;
+    commitChange(root, git, { 'apps/hello/src/routes.ts': '// a hello feature' }, 'feat(hello): greet the pipeline test');
 
-    const run = await pipeline(root, 'one-service change (hello)');
+    const run = await pipeline(root, 'feat(hello): release and one image', env);
 
     assert.equal(run.code, 0, run.output);
+    assert.deepEqual(versions(), { ...before, hello: next });
+    const release = git('rev-parse', 'HEAD');
+    assert.equal(git('log', '-1', '--format=%s'), 'chore(release): publish');
+    assert.equal(originMain(), release);
+    assert.equal(originTag(`hello@${next}`), release);
     assert.deepEqual(pushedServices(run), ['hello']);
-    assert.deepEqual(run.images[0]?.tags.slice(0, 1), ['0.1.1']);
+    assert.deepEqual(run.images[0].tags, [next, `sha-${release}`]);
+    assert.deepEqual(await versionInImage(`${run.images[0].image}:${next}`, 3001, '/hello/version'), {
+      name: 'hello', version: next, commit: release, builtAt: git('show', '-s', '--format=%cI', release),
+    });
   });
 
-  it('pushes catalog and pricing after a change in the catalog contract', async () => {
-    setVersion(root, 'catalog', '0.1.1');
-    setVersion(root, 'pricing', '0.1.1');
-    commitChange(root, git, { 'libs/catalog-contract/src/product.ts': '// a contract change' }, 'fix(contract): a contract change');
+  it('a rerun on the same commit changes nothing: no version, commit, tag or image moves', async () => {
+    const before = { head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), origin: originRefs(), versions: versions() };
 
-    const run = await pipeline(root, 'contract change (catalog, pricing)');
+    const run = await pipeline(root, 'rerun, same commit', env);
+
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /is a release commit: nothing to release/);
+    assert.deepEqual(run.images, []);
+    assert.deepEqual({ head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), origin: originRefs(), versions: versions() }, before);
+  });
+
+  it('fix in the catalog contract gives catalog and pricing a patch and pushes only their images', async () => {
+    const before = versions();
+    commitChange(root, git, { 'libs/catalog-contract/src/product.ts': '// a contract fix' }, 'fix(contract): a contract fix');
+
+    const run = await pipeline(root, 'contract fix (catalog, pricing)', env);
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(pushedServices(run), ['catalog', 'pricing']);
+    assert.deepEqual(versions(), { hello: before.hello, catalog: patched(before.catalog), pricing: patched(before.pricing) });
   });
 
-  it('pushes every service after a change in the service kit', async () => {
-    setVersion(root, 'hello', '0.1.2');
-    setVersion(root, 'catalog', '0.1.2');
-    setVersion(root, 'pricing', '0.1.2');
-    commitChange(root, git, { 'libs/service-kit/src/errors.ts': '// a kit change' }, 'fix(kit): a kit change');
+  it('fix in the service kit gives every service a patch and pushes every image', async () => {
+    const before = versions();
+    commitChange(root, git, { 'libs/service-kit/src/errors.ts': '// a kit fix' }, 'fix(kit): a kit fix');
 
-    const run = await pipeline(root, 'everything change (service kit)');
+    const run = await pipeline(root, 'kit fix (every service)', env);
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assert.deepEqual(versions(), { hello: patched(before.hello), catalog: patched(before.catalog), pricing: patched(before.pricing) });
   });
 
-  it('builds no image after a docs-only change', async () => {
+  it('builds no image and releases nothing after a docs-only change', async () => {
+    const before = versions();
     commitChange(root, git, { 'README.md': 'A docs-only line.' }, 'docs: a docs-only change');
 
-    const run = await pipeline(root, 'docs-only change');
+    const run = await pipeline(root, 'docs-only change', env);
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(run.images, []);
+    assert.deepEqual(versions(), before);
     assert.match(run.output, /no service image is affected by this change/);
   });
 
-  it('writes nothing to the bucket in read-only cache mode', async () => {
+  it('writes nothing to the bucket in read-only cache mode; a chore in hello runs its checks but ships no image', async () => {
     commitChange(root, git, { 'apps/hello/src/routes.ts': '// tasks that miss the cache' }, 'chore(hello): touch');
-    setVersion(root, 'hello', '0.1.3');
-    commitChange(root, git, {}, 'chore(hello): version');
     const before = bucketObjects();
 
-    const run = await pipeline(root, 'read-only cache', { GANTRY_CACHE_MODE: 'read-only' });
+    const run = await pipeline(root, 'read-only cache', { ...env, GANTRY_CACHE_MODE: 'read-only' });
 
     assert.equal(run.code, 0, run.output);
     assert.ok(run.checks.ran > 0, 'some tasks missed the cache, so a read-write cache would have stored them');
     assert.equal(bucketObjects(), before);
+    assert.match(run.output, /hello: affected but not released/);
+    assert.deepEqual(run.images, []);
   });
 
-  it('stops before any push when a test of an affected project fails', async () => {
+  it('stops before versioning or pushing anything when a test of an affected project fails', async () => {
     writeFileSync(join(root, 'apps/hello/src/broken.spec.ts'), "it('fails on purpose', () => { expect(1).toBe(2); });\n");
-    setVersion(root, 'hello', '0.1.4');
-    commitChange(root, git, {}, 'test(hello): a failing test');
+    commitChange(root, git, {}, 'fix(hello): a failing test');
+    const before = { tags: git('tag', '--list'), origin: originRefs() };
 
-    const run = await pipeline(root, 'failing test');
+    const run = await pipeline(root, 'failing test', env);
 
     assert.equal(run.code, 1);
-    assert.match(run.output, /pipeline FAILED: checks failed \(.*@gantry\/hello:test/);
-    assert.doesNotMatch(run.output, /▶ images/);
+    assert.match(run.output, /pipeline FAILED: checks failed \(.*hello:test/);
+    assert.doesNotMatch(run.output, /▶ version/);
+    assert.deepEqual({ tags: git('tag', '--list'), origin: originRefs() }, before);
   });
 });
 

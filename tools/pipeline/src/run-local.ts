@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildLocalBaseImage, dockerCli } from '@gantry/containers';
 import { defaultLayout, engineAnswers, startEngine, stopEngine } from '@gantry/docker-engine';
@@ -6,10 +8,22 @@ import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
 import { imagesStep } from './images-step';
 import { baseStep, checksStep, recordStep, type StepContext } from './steps';
 import { summaryTable, type StepTiming } from './summary';
+import { versionStep, type VersionState } from './version-step';
+
+/**
+ * The stand-in for origin: a bare copy of this checkout (its branches and tags, as origin would have them),
+ * made on the first run. The record step pushes releases there, never to the real origin.
+ */
+function localOrigin(root: string, path: string, log: (line: string) => void): string {
+  if (!existsSync(path)) execFileSync('git', ['clone', '-q', '--bare', root, path]);
+  log(`release pushes go to the local bare repository ${path}`);
+  return path;
+}
 
 /**
  * `npm run pipeline`: the CodeBuild pipeline on this machine, with loopback stand-ins for AWS:
- * a private Docker engine, Debian's docker-registry for ECR, s3rver for S3, a file for SSM.
+ * a private Docker engine, Debian's docker-registry for ECR, s3rver for S3, a file for SSM, and a local
+ * bare repository for origin. The release commit and tags are made in this checkout.
  */
 export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
   const timings: StepTiming[] = [];
@@ -39,6 +53,7 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
   let failed: Error | undefined;
   let images: Awaited<ReturnType<typeof imagesStep>> = [];
   let checks: Awaited<ReturnType<typeof checksStep>> | undefined;
+  let version: VersionState | undefined;
   try {
     await step('stand-ins', async ({ log }) => {
       if (!(await engineAnswers(engine.host))) {
@@ -61,12 +76,13 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
       log(`Nx remote cache (${cache.config.GANTRY_CACHE_MODE}) at ${cache.url}`);
       const nodeImage = await buildLocalBaseImage(dockerCli(engine.host));
       log(`local Node base image ${nodeImage} (no public registry here)`);
-      pipelineEnv = { ...pipelineEnv, ...cache.env, GANTRY_REGISTRY: registryLayout.address, GANTRY_NODE_IMAGE: nodeImage };
+      const origin = env['GANTRY_RELEASE_REMOTE'] || localOrigin(root, resolve(root, '.gantry/origin.git'), log);
+      pipelineEnv = { ...pipelineEnv, ...cache.env, GANTRY_REGISTRY: registryLayout.address, GANTRY_NODE_IMAGE: nodeImage, GANTRY_RELEASE_REMOTE: origin };
     }, context);
     const withEnv = { ...context, env: pipelineEnv };
     await step('base', baseStep, withEnv);
     checks = await step('checks', checksStep, withEnv);
-    skip('version', 'nx release versioning is not built yet');
+    version = await step('version', versionStep, withEnv);
     images = await step('images', imagesStep, withEnv);
     skip('deploy', 'the CDK deploy step is not built yet');
     skip('smoke', 'needs a deployed ALB');
@@ -76,7 +92,7 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
-  print(`\n${summaryTable({ timings, checks, images })}`);
+  print(`\n${summaryTable({ timings, checks, version, images })}`);
   if (failed) {
     print(`\npipeline FAILED: ${failed.message}`);
     return 1;

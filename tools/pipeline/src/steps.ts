@@ -1,8 +1,10 @@
+import { pushRelease } from '@gantry/release';
 import { describeBase, resolveBase, type BaseDecision } from './base';
 import { runChecks, type CheckResult } from './checks';
 import { Git } from './git';
 import { loadState, saveState } from './state';
 import { baseStoreFromEnv } from './stores';
+import { releaseTarget, type VersionState } from './version-step';
 
 export interface StepContext {
   root: string;
@@ -33,11 +35,21 @@ export async function checksStep({ root, env, log }: StepContext): Promise<Check
   return result;
 }
 
-/** Step "record": after a successful deploy, the deployed commit becomes the next base. */
-export async function recordStep({ root, env, log }: StepContext): Promise<string> {
-  const { head } = loadState<BaseDecision>(root, 'base');
+/**
+ * Step "record": after a successful deploy, push the release commit and its tags to the branch in one
+ * atomic push, then store the released commit as the next base. Tags go public only here, after the
+ * images exist and the deploy worked.
+ */
+export async function recordStep({ root, env, log }: StepContext): Promise<string | null> {
+  const version = loadState<VersionState>(root, 'version');
+  if (version.supersededBy) {
+    log(`superseded by ${version.supersededBy.slice(0, 7)}: nothing to record`);
+    return null;
+  }
+  const target = releaseTarget(env);
+  pushRelease({ root, ...target, commit: version.head, tags: version.tags, log });
   const store = baseStoreFromEnv(root, env);
-  await store.write(head);
-  log(`recorded ${head} as the last deployed commit in ${store.label}`);
-  return head;
+  await store.write(version.head);
+  log(`recorded ${version.head} as the last deployed commit in ${store.label}`);
+  return version.head;
 }

@@ -1,5 +1,6 @@
 import type { ServiceImageResult } from '@gantry/images';
 import type { CheckResult } from './checks';
+import type { VersionState } from './version-step';
 
 export interface StepTiming {
   name: string;
@@ -14,7 +15,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** The end-of-run report: step times, where task results came from, and what was pushed. */
-export function summaryTable(report: { timings: StepTiming[]; checks?: CheckResult; images: ServiceImageResult[] }): string {
+export function summaryTable(report: { timings: StepTiming[]; checks?: CheckResult; version?: VersionState; images: ServiceImageResult[] }): string {
   const total = report.timings.reduce((sum, step) => sum + step.ms, 0);
   const steps = table(
     ['step', 'seconds', 'outcome'],
@@ -30,5 +31,10 @@ export function summaryTable(report: { timings: StepTiming[]; checks?: CheckResu
           ['image', 'tags', 'pushed', 'digest'],
           report.images.map((image) => [image.image, image.tags.join(', '), image.pushed.join(', ') || '(all existed)', image.digest]),
         );
-  return ['pipeline summary', '', steps, '', checks, '', images].join('\n');
+  const released = !report.version
+    ? 'versions: the version step did not run'
+    : report.version.released.length === 0
+      ? 'versions: none released'
+      : table(['service', 'version', 'tag'], report.version.released.map((r) => [r.service, `${r.previous} -> ${r.next}`, r.tag]));
+  return ['pipeline summary', '', steps, '', checks, '', released, '', images].join('\n');
 }

@@ -1,0 +1,39 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkerRequest } from './worker';
+
+const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_INTERACTIVE: 'false', FORCE_COLOR: '0' };
+
+/** The workspace's own Nx CLI in `root`. */
+export function runNx(root: string, args: string[]): string {
+  return execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...NX_ENV },
+    maxBuffer: 64 << 20,
+  });
+}
+
+/** Runs worker.ts in `root` (see its header for why it is a child process) and returns its answer. */
+export function runWorker<T>(root: string, request: WorkerRequest): T {
+  const dir = mkdtempSync(join(tmpdir(), 'gantry-release-'));
+  try {
+    const answer = join(dir, 'answer.json');
+    const child = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'worker.ts'), JSON.stringify(request), answer], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...NX_ENV },
+      maxBuffer: 64 << 20,
+    });
+    if (child.status !== 0) {
+      const output = `${child.stdout}\n${child.stderr}`.trim().split('\n').slice(-25).join('\n');
+      throw new Error(`release ${request.command} failed in ${root}:\n${output}`);
+    }
+    return JSON.parse(readFileSync(answer, 'utf8')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
