@@ -44,7 +44,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const prefix = stackPrefix(config);
 
   const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: config.natGateways });
-  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, vpc: network.vpc, certificateArn: config.certificateArn });
+  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, vpc: network.vpc, certificateArn: config.certificateArn, envName: config.envName });
   const services = new Map<string, ServiceStack>();
   for (const entry of catalog) {
     const stack = new ServiceStack(app, `${prefix}-Service-${entry.name}`, {

@@ -72,8 +72,23 @@ describe('PipelineStack', () => {
       GANTRY_CACHE_BUCKET: { Ref: stack.resolve(stack.getLogicalId(stack.cacheBucket.node.defaultChild as never)) },
       GANTRY_BASE_PARAMETER: { Ref: stack.resolve(stack.getLogicalId(stack.baseParameter.node.defaultChild as never)) },
       GANTRY_RELEASE_BRANCH: 'main',
+      GANTRY_DEPLOY: 'cdk',
       GANTRY_RELEASE_REMOTE: 'https://github.com/acme/gantry.git',
     });
+  });
+
+  it('lets the build deploy only through the CDK bootstrap roles and record image tags under its environment', () => {
+    // THEN sts:AssumeRole names exactly the three bootstrap roles, and SSM writes stay under /gantry/dev/images/
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown }>,
+    );
+    const assume = statements.find((statement) => statement.Sid === 'CdkDeployThroughBootstrapRoles');
+    expect(stack.resolve(assume?.Resource)).toEqual(['deploy', 'file-publishing', 'lookup'].map((kind) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-eu-west-1`]],
+    })));
+    const record = statements.find((statement) => statement.Sid === 'RecordDeployedImages');
+    expect(record?.Action).toEqual(['ssm:PutParameter', 'ssm:GetParameter']);
+    expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/images/*');
   });
 
   it('gives the build its GitHub push token from Secrets Manager, never as plain text', () => {

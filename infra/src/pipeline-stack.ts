@@ -46,6 +46,7 @@ export class PipelineStack extends Stack {
   /** The CodeBuild service role; its policy is the least-privilege contract of the build. */
   public readonly buildRole: iam.Role;
   public readonly pipeline: codepipeline.Pipeline;
+  public readonly envName: string;
   /** The Secrets Manager secret the build reads its GitHub push token from. */
   public readonly gitTokenSecretName: string;
 
@@ -54,6 +55,7 @@ export class PipelineStack extends Stack {
     if (props.services.length === 0) throw new Error('PipelineStack: props.services must name at least one service');
     const branch = props.branch ?? 'main';
     this.gitTokenSecretName = props.gitTokenSecretName ?? `gantry/${props.envName}/github-release-token`;
+    this.envName = props.envName;
 
     this.cacheBucket = new s3.Bucket(this, 'CacheBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -97,6 +99,8 @@ export class PipelineStack extends Stack {
         GANTRY_RELEASE_BRANCH: { value: branch },
         // Resolved by CodeBuild at build start; CDK grants the role read access to this one secret.
         GANTRY_GIT_TOKEN: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: this.gitTokenSecretName },
+        // The deploy step runs `cdk deploy` through the CDK bootstrap roles below.
+        GANTRY_DEPLOY: { value: 'cdk' },
       },
       logging: { cloudWatch: { logGroup } },
       timeout: Duration.minutes(60),
@@ -149,6 +153,29 @@ export class PipelineStack extends Stack {
         sid: 'LastDeployedCommit',
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
         resources: [this.baseParameter.parameterArn],
+      }),
+    );
+
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CdkDeployThroughBootstrapRoles',
+        // cdk deploy assumes the bootstrap stack's roles; CloudFormation does the rest with their rights.
+        actions: ['sts:AssumeRole'],
+        resources: ['deploy', 'file-publishing', 'lookup'].map((kind) => `arn:${this.partition}:iam::${this.account}:role/cdk-hnb659fds-${kind}-role-${this.account}-${this.region}`),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordDeployedImages',
+        actions: ['ssm:PutParameter', 'ssm:GetParameter'],
+        resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `gantry/${props.envName}/images/*` })],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadPlatformUrlForSmokeTest',
+        actions: ['ssm:GetParameter'],
+        resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `gantry/${props.envName}/platform/url` })],
       }),
     );
 
@@ -219,6 +246,7 @@ export class PipelineStack extends Stack {
       }
     }
     const role = this.buildRole;
+    ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${this.region}:${this.account}:parameter/gantry/${this.envName}/images/*]`, 'One image-tag parameter per catalog service under this environment\'s images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).');
     ack(role, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; pushes are limited to the gantry/<service> repositories.');
     ack(role, `AwsSolutions-IAM5[Resource::<${logicalId(this.cacheBucket)}.Arn>/nx-cache/*]`, 'The Nx cache writes one object per task hash under the nx-cache/ prefix of its own bucket; the names are not known in advance.');
     ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/<${build}>-*]`, 'CDK default: CodeBuild report groups (JUnit reports from buildspec.yml) named after this project only.');

@@ -46,6 +46,18 @@ describe('PlatformStack', () => {
       }));
     });
 
+    it('publishes the ALB base URL in SSM for the smoke test, and as a stack output', () => {
+      // GIVEN / WHEN the same template
+      // THEN /gantry/dev/platform/url holds http://<alb dns>
+      const dns = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Alb'), 'DNSName'] };
+      template.hasResourceProperties('AWS::SSM::Parameter', Match.objectLike({
+        Name: '/gantry/dev/platform/url',
+        Type: 'String',
+        Value: { 'Fn::Join': ['', ['http://', dns]] },
+      }));
+      template.hasOutput('Url', Match.objectLike({ Value: { 'Fn::Join': ['', ['http://', dns]] } }));
+    });
+
     it('opens only port 80 to the internet', () => {
       // GIVEN / WHEN the same template
       // THEN the ALB security group's ingress is exactly HTTP

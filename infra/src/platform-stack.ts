@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NOT_FOUND_BODY } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 
@@ -15,10 +16,20 @@ export interface PlatformStackProps extends StackProps {
    */
   readonly certificateArn?: string;
   /**
+   * Environment name, part of the SSM path of the platform URL.
+   * @default 'dev'
+   */
+  readonly envName?: string;
+  /**
    * Days to keep ALB access logs.
    * @default 90
    */
   readonly accessLogRetentionDays?: number;
+}
+
+/** The SSM parameter holding the ALB's base URL in an environment. */
+export function platformUrlParameterName(envName: string): string {
+  return `/gantry/${envName}/platform/url`;
 }
 
 /** The pieces every service stack needs from the platform. */
@@ -46,6 +57,8 @@ export class PlatformStack extends Stack implements PlatformPieces {
   public readonly accessLogs: s3.Bucket;
   public readonly albDnsName: string;
   public readonly https: boolean;
+  /** The ALB's base URL, `http(s)://<dns>`; also in SSM for the pipeline's smoke test. */
+  public readonly url: string;
   private readonly priorities = new Map<number, string>();
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -120,6 +133,16 @@ export class PlatformStack extends Stack implements PlatformPieces {
         defaultAction: notFound,
       });
     }
+
+    this.url = `${props.certificateArn !== undefined ? 'https' : 'http'}://${this.albDnsName}`;
+    // The deploy step smoke-tests through the ALB; it finds the URL here rather than in stack outputs,
+    // which exist only for stacks deployed in that run.
+    new ssm.StringParameter(this, 'UrlParameter', {
+      parameterName: platformUrlParameterName(props.envName ?? 'dev'),
+      description: 'Base URL of the shared ALB',
+      stringValue: this.url,
+    });
+    new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the shared ALB' });
   }
 
   /**

@@ -25,7 +25,7 @@ describe('buildspec.yml', () => {
       .flatMap((phase) => phase.commands)
       .flatMap((command) => [...command.matchAll(/tools\/pipeline\/src\/main\.ts (\w+)/g)].map((match) => match[1]));
 
-    expect(called).toEqual(['base', 'cache', 'checks', 'version', 'images', 'record']);
+    expect(called).toEqual(['base', 'cache', 'checks', 'version', 'images', 'deploy', 'smoke', 'record']);
     expect(called.filter((step) => !knownSteps.includes(step))).toEqual([]);
   });
 

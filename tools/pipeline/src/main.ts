@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { cacheStep } from './cache-step';
 import { imagesStep } from './images-step';
 import { versionStep } from './version-step';
+import { deployStep, smokeStep } from './deploy-step';
 import { baseStep, checksStep, recordStep, type StepContext } from './steps';
 
 const STEPS: Record<string, (context: StepContext) => Promise<unknown>> = {
@@ -10,6 +11,8 @@ const STEPS: Record<string, (context: StepContext) => Promise<unknown>> = {
   checks: checksStep,
   version: versionStep,
   images: imagesStep,
+  deploy: deployStep,
+  smoke: smokeStep,
   record: recordStep,
 };
 const USAGE = `usage: tsx tools/pipeline/src/main.ts <${Object.keys(STEPS).join('|')}>`;

@@ -107,6 +107,11 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
     for (const image of run.images) assert.equal(image.tags[0], versionOf(image.service));
     assert.ok(run.checks.ran > 0);
+    // Building everything deploys everything: the shared stacks, then every service at its version.
+    const deploy = JSON.parse(readFileSync(join(root, 'dist/pipeline/deploy.json'), 'utf8'));
+    assert.deepEqual(deploy.plan.platformStacks, ['Gantry-dev-Network', 'Gantry-dev-Platform']);
+    assert.deepEqual(deploy.plan.services.map((s: { service: string; tag: string }) => `${s.service}:${s.tag}`), ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`));
+    for (const name of ['catalog', 'hello', 'pricing']) assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
     assert.equal(originMain(), git('rev-parse', 'HEAD'));
     assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
   });
@@ -130,6 +135,12 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(await versionInImage(`${run.images[0].image}:${next}`, 3001, '/hello/version'), {
       name: 'hello', version: next, commit: release, builtAt: git('show', '-s', '--format=%cI', release),
     });
+    // deploy: only hello's stack, synthesized with the new tag and checked; smoke: through the ALB stand-in.
+    const deploy = JSON.parse(readFileSync(join(root, 'dist/pipeline/deploy.json'), 'utf8'));
+    assert.deepEqual(deploy.plan, { platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: next, why: 'new image' }] });
+    assert.match(run.output, new RegExp(`Gantry-dev-Service-hello: hello runs gantry/hello:${next.replace(/\./g, '\\.')} \\(new image\\)`));
+    assert.match(run.output, /templates checked: 1 service stack\(s\) run their new tags/);
+    assert.match(run.output, new RegExp(`\\[smoke\\] hello: healthy, reports ${next.replace(/\./g, '\\.')}`));
   });
 
   it('a rerun on the same commit changes nothing: no version, commit, tag or image moves', async () => {
@@ -175,6 +186,8 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(run.images, []);
     assert.deepEqual(versions(), before);
     assert.match(run.output, /no service image is affected by this change/);
+    assert.match(run.output, /nothing to deploy: no new image, no service.json change, infra unchanged/);
+    assert.match(run.output, /smoke: skipped \(no service deployed\)/);
   });
 
   it('writes nothing to the bucket in read-only cache mode; a chore in hello runs its checks but ships no image', async () => {

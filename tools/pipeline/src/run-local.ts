@@ -5,10 +5,13 @@ import { buildLocalBaseImage, dockerCli } from '@gantry/containers';
 import { defaultLayout, engineAnswers, startEngine, stopEngine } from '@gantry/docker-engine';
 import { defaultRegistryLayout, startRegistry, stopRegistry } from '@gantry/images';
 import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
+import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
 import { imagesStep } from './images-step';
 import { baseStep, checksStep, recordStep, type StepContext } from './steps';
 import { summaryTable, type StepTiming } from './summary';
 import { versionStep, type VersionState } from './version-step';
+import { deployStep, smokeStep } from './deploy-step';
+import { startLocalEnvironment } from './local-environment';
 
 /**
  * The stand-in for origin: a bare copy of this checkout (its branches and tags, as origin would have them),
@@ -23,7 +26,8 @@ function localOrigin(root: string, path: string, log: (line: string) => void): s
 /**
  * `npm run pipeline`: the CodeBuild pipeline on this machine, with loopback stand-ins for AWS:
  * a private Docker engine, Debian's docker-registry for ECR, s3rver for S3, a file for SSM, and a local
- * bare repository for origin. The release commit and tags are made in this checkout.
+ * bare repository for origin, and containers behind the local gateway for ECS and the ALB. The release
+ * commit and tags are made in this checkout; deploy synthesizes and checks the CDK app (no AWS here).
  */
 export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
   const timings: StepTiming[] = [];
@@ -84,8 +88,26 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
     checks = await step('checks', checksStep, withEnv);
     version = await step('version', versionStep, withEnv);
     images = await step('images', imagesStep, withEnv);
-    skip('deploy', 'the CDK deploy step is not built yet');
-    skip('smoke', 'needs a deployed ALB');
+    const deployed = await step('deploy', deployStep, withEnv);
+    if (deployed.plan.services.length === 0) {
+      skip('smoke', 'no service deployed');
+    } else {
+      await step('smoke', async (context) => {
+        // ECS and the ALB's stand-in: the deployed images in containers behind the local gateway.
+        const docker = dockerCli(engine.host);
+        const catalog = loadCatalog(root);
+        const environment = await startLocalEnvironment({
+          docker,
+          services: deployed.plan.services.map((s) => ({ entry: catalog.find((e) => e.name === s.service) as ServiceEntry, image: `${registryLayout.address}/${pipelineEnv['GANTRY_REPOSITORY_PREFIX'] ?? 'gantry'}/${s.service}:${s.tag}` })),
+          log: context.log,
+        });
+        try {
+          return await smokeStep({ ...context, env: { ...context.env, GANTRY_SMOKE_URL: environment.url } });
+        } finally {
+          await environment.stop();
+        }
+      }, withEnv);
+    }
     await step('record', recordStep, withEnv);
   } catch (error) {
     failed = error as Error;

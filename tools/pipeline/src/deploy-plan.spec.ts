@@ -1,0 +1,38 @@
+import type { ServiceImageResult } from '@gantry/images';
+import { describePlan, planDeploy } from './deploy-plan';
+
+const image = (service: string, version: string): ServiceImageResult => ({
+  service, image: `127.0.0.1:5000/gantry/${service}`, tags: [version, 'sha-abc'], digest: 'sha256:f00', pushed: [version], skipped: [], version, commit: 'abc',
+});
+
+describe('planDeploy', () => {
+  it('deploys only the stacks of the services whose images were pushed', () => {
+    const plan = planDeploy({ stackPrefix: 'Gantry-dev', images: [image('hello', '0.2.0')], affectedProjects: ['hello'], configChanged: [] });
+    expect(plan).toEqual({ platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }] });
+  });
+
+  it('adds the network and platform stacks first when the infra project is affected', () => {
+    const plan = planDeploy({ stackPrefix: 'Gantry-prod', images: [], affectedProjects: ['@gantry/infra', '@gantry/service-catalog'], configChanged: [] });
+    expect(plan.platformStacks).toEqual(['Gantry-prod-Network', 'Gantry-prod-Platform']);
+    expect(plan.services).toEqual([]);
+  });
+
+  it('redeploys a service whose service.json changed with the version it already runs', () => {
+    const plan = planDeploy({
+      stackPrefix: 'Gantry-dev',
+      images: [image('pricing', '0.1.3')],
+      affectedProjects: ['catalog', 'pricing'],
+      configChanged: [{ service: 'catalog', version: '0.4.0' }, { service: 'pricing', version: '0.1.2' }],
+    });
+    expect(plan.services.map((s) => `${s.stack} ${s.tag} ${s.why}`)).toEqual([
+      'Gantry-dev-Service-catalog 0.4.0 service.json changed',
+      'Gantry-dev-Service-pricing 0.1.3 new image',
+    ]);
+  });
+
+  it('says so when there is nothing to deploy', () => {
+    expect(describePlan(planDeploy({ stackPrefix: 'Gantry-dev', images: [], affectedProjects: ['@gantry/pipeline'], configChanged: [] }))).toEqual([
+      'nothing to deploy: no new image, no service.json change, infra unchanged',
+    ]);
+  });
+});

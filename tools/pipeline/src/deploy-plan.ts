@@ -1,0 +1,54 @@
+import type { ServiceImageResult } from '@gantry/images';
+
+/** One service stack to deploy, and the image tag it will run. */
+export interface ServiceDeploy {
+  service: string;
+  stack: string;
+  /** The immutable image tag: the version the images step pushed, or the one already recorded. */
+  tag: string;
+  why: 'new image' | 'service.json changed';
+}
+
+export interface DeployPlan {
+  /** The Network and Platform stacks, deployed first, only when the infra project itself is affected. */
+  platformStacks: string[];
+  services: ServiceDeploy[];
+}
+
+export interface DeployInputs {
+  /** `Gantry-<env>`: infra/src/gantry-app.ts names its stacks `<prefix>-Network`, `-Platform`, `-Service-<name>`. */
+  stackPrefix: string;
+  images: readonly ServiceImageResult[];
+  /** Affected Nx projects (all of them when everything is built). */
+  affectedProjects: readonly string[];
+  /** Services whose apps/<name>/service.json changed in the range, with the version they run now. */
+  configChanged: ReadonlyArray<{ service: string; version: string }>;
+}
+
+export const INFRA_PROJECT = '@gantry/infra';
+
+/**
+ * What the deploy step rolls out: the service stacks of the images just pushed, plus services whose
+ * deploy contract changed, and the shared stacks only when infra changed. Nothing else is touched, so
+ * deploying hello never changes what pricing runs.
+ */
+export function planDeploy(inputs: DeployInputs): DeployPlan {
+  const services = new Map<string, ServiceDeploy>();
+  for (const image of inputs.images) {
+    services.set(image.service, { service: image.service, stack: `${inputs.stackPrefix}-Service-${image.service}`, tag: image.version, why: 'new image' });
+  }
+  for (const { service, version } of inputs.configChanged) {
+    if (!services.has(service)) services.set(service, { service, stack: `${inputs.stackPrefix}-Service-${service}`, tag: version, why: 'service.json changed' });
+  }
+  const platformStacks = inputs.affectedProjects.includes(INFRA_PROJECT) ? [`${inputs.stackPrefix}-Network`, `${inputs.stackPrefix}-Platform`] : [];
+  return { platformStacks, services: [...services.values()].sort((a, b) => a.service.localeCompare(b.service)) };
+}
+
+/** The plan as lines for the log: what would change, and why. */
+export function describePlan(plan: DeployPlan): string[] {
+  if (plan.platformStacks.length === 0 && plan.services.length === 0) return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
+  return [
+    ...plan.platformStacks.map((stack) => `${stack} (infra changed)`),
+    ...plan.services.map((s) => `${s.stack}: ${s.service} runs gantry/${s.service}:${s.tag} (${s.why})`),
+  ];
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleEntry } from '@gantry/service-catalog/testing';
+import type { DeployPlan } from './deploy-plan';
+import { checkTemplates } from './templates';
+
+// Templates in the shape `cdk synth` writes for a service stack (checked against a real synth by the
+// pipeline end-to-end test): the image is an Fn::Join ending in ":<tag>" or in a Ref to the SSM parameter.
+const hello = sampleEntry('hello', 1);
+const pricing = sampleEntry('pricing', 3);
+let out: string;
+
+function serviceTemplate(name: string, image: { tag: string } | { parameter: string }, priority: number): object {
+  const last = 'tag' in image ? `:${image.tag}` : { Ref: 'ImageParameter' };
+  return {
+    Parameters: 'parameter' in image ? { ImageParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: image.parameter } } : {},
+    Resources: {
+      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['123.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repository' }, last]] } }] } },
+      Rule: { Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Priority: priority, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } }] } },
+      Group: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { HealthCheckPath: `/${name}/ready` } },
+    },
+  };
+}
+
+const write = (stack: string, template: object) => writeFileSync(join(out, `${stack}.template.json`), JSON.stringify(template));
+const helloPlan: DeployPlan = { platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }] };
+
+beforeEach(() => {
+  out = mkdtempSync(join(tmpdir(), 'gantry-templates-'));
+});
+afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+describe('checkTemplates', () => {
+  it('accepts a planned service on its new tag while every other service keeps its SSM-recorded image', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
+    write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([]);
+  });
+
+  it('flags a planned service synthesized with another tag', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.1.0' }, 10));
+    write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0']);
+  });
+
+  it('flags a service outside the plan whose image would change (a pinned tag instead of its SSM record)', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
+    write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { tag: '0.0.9' }, 30));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([
+      'Gantry-dev-Service-pricing: is not being deployed, so its image must come from /gantry/dev/images/pricing, not 0.0.9',
+    ]);
+  });
+
+  it('flags a rule that does not match the catalog, and a stack that is missing', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 11));
+    expect(checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([
+      `Gantry-dev-Platform: no template in ${out} (is the stack named Gantry-dev-Platform in infra/src/gantry-app.ts?)`,
+      'Gantry-dev-Service-hello: listener rule is ["/hello","/hello/*"] at priority 11, expected ["/hello","/hello/*"] at 10',
+      `Gantry-dev-Service-pricing: no template in ${out} (is the stack named Gantry-dev-Service-pricing in infra/src/gantry-app.ts?)`,
+    ]);
+  });
+});

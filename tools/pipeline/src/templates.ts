@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathPatterns, type ServiceEntry } from '@gantry/service-catalog';
+import type { DeployPlan } from './deploy-plan';
+
+interface Template {
+  Parameters?: Record<string, { Default?: string }>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+function resources(template: Template, type: string): Record<string, unknown>[] {
+  return Object.values(template.Resources).filter((r) => r.Type === type).map((r) => r.Properties ?? {});
+}
+
+/** The image tag part of a task definition's `Image` (the last piece of its Fn::Join), or a parameter reference. */
+function imageTag(image: unknown, template: Template): { tag?: string; parameter?: string } {
+  const parts = (image as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
+  const last = parts[parts.length - 1];
+  if (typeof last === 'string' && last.startsWith(':')) return { tag: last.slice(1) };
+  const ref = (last as { Ref?: string } | undefined)?.Ref;
+  return ref ? { parameter: template.Parameters?.[ref]?.Default } : {};
+}
+
+/**
+ * Checks the synthesized templates against the plan and the catalog: each planned service runs exactly its
+ * new tag behind its own path rule and health check; every other service still takes its tag from its SSM
+ * parameter, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
+ */
+export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readonly ServiceEntry[], stackPrefix: string, envName: string): string[] {
+  const problems: string[] = [];
+  const read = (stack: string): Template | undefined => {
+    const file = join(outDir, `${stack}.template.json`);
+    if (!existsSync(file)) {
+      problems.push(`${stack}: no template in ${outDir} (is the stack named ${stack} in infra/src/gantry-app.ts?)`);
+      return undefined;
+    }
+    return JSON.parse(readFileSync(file, 'utf8')) as Template;
+  };
+  for (const stack of plan.platformStacks) read(stack);
+  for (const entry of catalog) {
+    const stack = `${stackPrefix}-Service-${entry.name}`;
+    const template = read(stack);
+    if (!template) continue;
+    const [task] = resources(template, 'AWS::ECS::TaskDefinition');
+    const image = imageTag((task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image, template);
+    const planned = plan.services.find((s) => s.service === entry.name);
+    if (planned && image.tag !== planned.tag) problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
+    const parameter = `/gantry/${envName}/images/${entry.name}`;
+    if (!planned && image.parameter !== parameter) problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`);
+    const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
+    const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];
+    if (JSON.stringify(paths) !== JSON.stringify(pathPatterns(entry)) || rule?.Priority !== entry.priority) {
+      problems.push(`${stack}: listener rule is ${JSON.stringify(paths)} at priority ${rule?.Priority}, expected ${JSON.stringify(pathPatterns(entry))} at ${entry.priority}`);
+    }
+    const [group] = resources(template, 'AWS::ElasticLoadBalancingV2::TargetGroup') as Array<{ HealthCheckPath?: string }>;
+    if (group?.HealthCheckPath !== entry.healthPath) problems.push(`${stack}: target group health check is ${group?.HealthCheckPath}, expected ${entry.healthPath}`);
+  }
+  return problems;
+}
