@@ -116,14 +116,27 @@ describe('PipelineStack', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', Match.objectLike({ Name: '/gantry/dev/pipeline/last-deployed-commit', Type: 'String' }));
   });
 
+  it('creates one immutable, scanned ECR repository per service, with a lifecycle rule and a buildcache exclusion', () => {
+    // THEN gantry/hello and gantry/pricing exist before any service stack, so the first push has somewhere to go
+    template.resourceCountIs('AWS::ECR::Repository', 2);
+    for (const name of ['gantry/hello', 'gantry/pricing']) {
+      template.hasResourceProperties('AWS::ECR::Repository', Match.objectLike({
+        RepositoryName: name,
+        ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'buildcache' }],
+        ImageScanningConfiguration: { ScanOnPush: true },
+        LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
+      }));
+    }
+    template.hasResource('AWS::ECR::Repository', Match.objectLike({ DeletionPolicy: 'Retain' }));
+  });
+
   it('lets the build push to ECR only in the catalog services\' repositories', () => {
     // THEN the push statement lists exactly gantry/hello and gantry/pricing
     const push = bySid('EcrPushToGantryRepositories');
     expect(push.Action).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:UploadLayerPart']));
-    const resources = JSON.stringify(stack.resolve(push.Resource));
-    expect(resources).toContain('repository/gantry/hello');
-    expect(resources).toContain('repository/gantry/pricing');
-    expect(push.Resource).toHaveLength(2);
+    const arnOf = (service: string) => stack.resolve((stack.repositories.get(service) as { repositoryArn: string }).repositoryArn);
+    expect(stack.resolve(push.Resource)).toEqual([arnOf('hello'), arnOf('pricing')]);
     // AND no other statement grants an ecr write action
     const others = buildPolicy().filter((s) => s.Sid !== 'EcrPushToGantryRepositories');
     expect(others.flatMap((s) => [s.Action].flat()).filter((a) => /^ecr:(PutImage|UploadLayerPart|\*)$/.test(a))).toEqual([]);

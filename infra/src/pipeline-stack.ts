@@ -1,13 +1,14 @@
 import { CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
-import { repositoryName } from './service-stack';
+import { ServiceRepository } from './service-repository';
 
 export interface PipelineStackProps extends StackProps {
   /** Environment name, part of SSM paths. */
@@ -47,6 +48,8 @@ export class PipelineStack extends Stack {
   public readonly buildRole: iam.Role;
   public readonly pipeline: codepipeline.Pipeline;
   public readonly envName: string;
+  /** One ECR repository per catalog service, `gantry/<name>`: here, so it exists before the first push. */
+  public readonly repositories = new Map<string, ecr.Repository>();
   /** The Secrets Manager secret the build reads its GitHub push token from. */
   public readonly gitTokenSecretName: string;
 
@@ -107,9 +110,10 @@ export class PipelineStack extends Stack {
     });
 
     const role = this.buildRole;
-    const repositoryArns = props.services.map((name) =>
-      Stack.of(this).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName(name) }),
-    );
+    for (const service of props.services) {
+      this.repositories.set(service, new ServiceRepository(this, `Repository-${service}`, { service }).repository);
+    }
+    const repositoryArns = [...this.repositories.values()].map((repository) => repository.repositoryArn);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'EcrPushToGantryRepositories',

@@ -115,16 +115,11 @@ describe('ServiceStack', () => {
     expect(JSON.stringify(catalogUrl.Value)).toMatch(/"http:\/\/".*Platform.*Alb/);
   });
 
-  it('creates an immutable, scanned ECR repository with a lifecycle rule and buildcache exclusion', () => {
+  it('creates no ECR repository of its own, and pulls from gantry/orders', () => {
     // GIVEN / WHEN the same stack
-    // THEN the repository is gantry/orders with immutable tags except buildcache
-    template.hasResourceProperties('AWS::ECR::Repository', Match.objectLike({
-      RepositoryName: 'gantry/orders',
-      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'buildcache' }],
-      ImageScanningConfiguration: { ScanOnPush: true },
-      LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
-    }));
+    // THEN the repository comes from the pipeline stack; the task pulls gantry/orders by name
+    template.resourceCountIs('AWS::ECR::Repository', 0);
+    expect(JSON.stringify(Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image)).toContain('gantry/orders');
   });
 
   it('scales on CPU and request count per target within the catalog bounds, and alarms on 5xx, unhealthy hosts and latency', () => {

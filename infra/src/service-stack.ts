@@ -10,6 +10,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { pathPatterns, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 import type { PlatformPieces } from './platform-stack';
+import { repositoryName } from './service-repository';
 
 /** service-kit defaults: readiness turns 503 this long before the listener closes. */
 export const SHUTDOWN_DELAY_SECONDS = 2;
@@ -18,10 +19,6 @@ export const DRAIN_TIMEOUT_SECONDS = 10;
 /** Slack for process exit and log flushing after the drain. */
 export const STOP_MARGIN_SECONDS = 8;
 
-/** The ECR repository name of a service: the pipeline's GANTRY_REPOSITORY_PREFIX plus its name. */
-export function repositoryName(service: string): string {
-  return `gantry/${service}`;
-}
 
 /** The SSM parameter holding the image tag that currently runs for a service in an environment. */
 export function imageParameterName(envName: string, service: string): string {
@@ -52,9 +49,9 @@ export interface ServiceStackProps extends StackProps {
   readonly enableExecuteCommand?: boolean;
 }
 
-/** One catalog entry on the shared platform: its ECR repository, Fargate service, listener rule, scaling and alarms. */
+/** One catalog entry on the shared platform: its Fargate service, listener rule, scaling and alarms (its image repository is in the pipeline stack). */
 export class ServiceStack extends Stack {
-  public readonly repository: ecr.Repository;
+  public readonly repository: ecr.IRepository;
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly service: ecs.FargateService;
@@ -76,18 +73,8 @@ export class ServiceStack extends Stack {
     }
     platform.claimPriority(entry.priority, entry.name);
 
-    this.repository = new ecr.Repository(this, 'Repository', {
-      repositoryName: repositoryName(entry.name),
-      imageScanOnPush: true,
-      // Release tags never move; `buildcache` is the BuildKit registry cache, rewritten by every build.
-      imageTagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION,
-      imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('buildcache')],
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { description: 'Drop untagged layers and manifests', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7), rulePriority: 1 },
-        { description: 'Keep the last 50 images', tagStatus: ecr.TagStatus.ANY, maxImageCount: 50, rulePriority: 2 },
-      ],
-    });
+    // The repository belongs to the pipeline stack (it must exist before the first push); the service only pulls.
+    this.repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(entry.name));
     const tag = props.imageTag ?? ssm.StringParameter.valueForStringParameter(this, imageParameterName(props.envName, entry.name));
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
