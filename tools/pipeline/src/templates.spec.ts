@@ -1,22 +1,24 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCatalog } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
+import { imageContext, runCdk } from './cdk';
 import type { DeployPlan } from './deploy-plan';
 import { checkTemplates } from './templates';
 
-// Templates in the shape `cdk synth` writes for a service stack (checked against a real synth by the
-// pipeline end-to-end test): the image is an Fn::Join ending in ":<tag>" or in a Ref to the SSM parameter.
+// Templates in the shape `cdk synth` writes for a service stack (checked against a real synth below and by
+// the pipeline end-to-end test): the image is an Fn::Join ending in "…:<tag>" or in a Ref to the SSM parameter.
 const hello = sampleEntry('hello', 1);
 const pricing = sampleEntry('pricing', 3);
 let out: string;
 
 function serviceTemplate(name: string, image: { tag: string } | { parameter: string }, priority: number): object {
-  const last = 'tag' in image ? `:${image.tag}` : { Ref: 'ImageParameter' };
+  const tail = 'tag' in image ? [`/gantry/${name}:${image.tag}`] : [`/gantry/${name}:`, { Ref: 'ImageParameter' }];
   return {
     Parameters: 'parameter' in image ? { ImageParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: image.parameter } } : {},
     Resources: {
-      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['123.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: 'Repository' }, last]] } }] } },
+      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, ...tail]] } }] } },
       Rule: { Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Priority: priority, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } }] } },
       Group: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { HealthCheckPath: `/${name}/ready` } },
     },
@@ -60,4 +62,15 @@ describe('checkTemplates', () => {
       `Gantry-dev-Service-pricing: no template in ${out} (is the stack named Gantry-dev-Service-pricing in infra/src/gantry-app.ts?)`,
     ]);
   });
+});
+
+describe('checkTemplates on the real CDK app', () => {
+  it('passes on a real `cdk synth` that pins hello to its new tag, and fails when the plan expects another tag', async () => {
+    const root = join(__dirname, '../../..');
+    const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)], process.env, () => undefined);
+    expect(synth.code).toBe(0);
+    expect(checkTemplates(out, helloPlan, loadCatalog(root), 'Gantry-dev', 'dev')).toEqual([]);
+    const other: DeployPlan = { platformStacks: ['Gantry-dev-Network', 'Gantry-dev-Platform'], services: [{ ...helloPlan.services[0], tag: '0.3.0' }] };
+    expect(checkTemplates(out, other, loadCatalog(root), 'Gantry-dev', 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0']);
+  }, 120_000);
 });

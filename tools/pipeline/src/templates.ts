@@ -12,11 +12,14 @@ function resources(template: Template, type: string): Record<string, unknown>[] 
   return Object.values(template.Resources).filter((r) => r.Type === type).map((r) => r.Properties ?? {});
 }
 
-/** The image tag part of a task definition's `Image` (the last piece of its Fn::Join), or a parameter reference. */
+/**
+ * The tag of a task definition's `Image`, an Fn::Join like [..., "/gantry/hello:0.2.0"] for a pinned tag
+ * or [..., "/gantry/hello:", { Ref: <SSM parameter> }] for the recorded one.
+ */
 function imageTag(image: unknown, template: Template): { tag?: string; parameter?: string } {
   const parts = (image as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
   const last = parts[parts.length - 1];
-  if (typeof last === 'string' && last.startsWith(':')) return { tag: last.slice(1) };
+  if (typeof last === 'string') return last.includes(':') ? { tag: last.slice(last.lastIndexOf(':') + 1) } : {};
   const ref = (last as { Ref?: string } | undefined)?.Ref;
   return ref ? { parameter: template.Parameters?.[ref]?.Default } : {};
 }
