@@ -24,7 +24,7 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
     log('pipeline figures skipped: no Docker engine (run `npm run docker:engine -- start` first)');
     return undefined;
   }
-  const env = { ...process.env, GANTRY_STATE_HOME: mkdtempSync(join(tmpdir(), 'gantry-bench-state-')), GANTRY_DOCKER_HOME: engine.home, GANTRY_REGISTRY_PORT: '15999', GANTRY_CHECKS_EXCLUDE: '@gantry/release,@gantry/infra' };
+  const env = { ...process.env, GANTRY_STATE_HOME: mkdtempSync(join(tmpdir(), 'gantry-bench-state-')), GANTRY_DOCKER_HOME: engine.home, GANTRY_REGISTRY_PORT: '15999', GANTRY_CHECKS_EXCLUDE: '@gantry/release,infra,@gantry/pipeline,@gantry/images,@gantry/remote-cache,@gantry/containers,@gantry/docker-engine,@gantry/local-platform,@gantry/workspace,@gantry/bench' };
   const timed = async (label: string, clone: string) => {
     const started = performance.now();
     // Each clone gets its own Nx local cache, as a fresh CodeBuild machine would.

@@ -12,7 +12,7 @@ describe('planDeploy', () => {
   });
 
   it('adds the network and platform stacks first when the infra project is affected', () => {
-    const plan = planDeploy({ stackPrefix: 'Gantry-prod', images: [], affectedProjects: ['@gantry/infra', '@gantry/service-catalog'], configChanged: [] });
+    const plan = planDeploy({ stackPrefix: 'Gantry-prod', images: [], affectedProjects: ['infra', '@gantry/service-catalog'], configChanged: [] });
     expect(plan.platformStacks).toEqual(['Gantry-prod-Network', 'Gantry-prod-Platform']);
     expect(plan.services).toEqual([]);
   });

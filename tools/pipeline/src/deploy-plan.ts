@@ -25,7 +25,7 @@ export interface DeployInputs {
   configChanged: ReadonlyArray<{ service: string; version: string }>;
 }
 
-export const INFRA_PROJECT = '@gantry/infra';
+export const INFRA_PROJECT = 'infra';
 
 /**
  * What the deploy step rolls out: the service stacks of the images just pushed, plus services whose
