@@ -15,6 +15,16 @@ describe('planDeploy', () => {
     const plan = planDeploy({ stackPrefix: 'Gantry-prod', images: [], affectedProjects: ['infra', '@gantry/service-catalog'], configChanged: [] });
     expect(plan.platformStacks).toEqual(['Gantry-prod-Network', 'Gantry-prod-Platform']);
     expect(plan.services).toEqual([]);
+    expect(describePlan(plan)).toEqual(['Gantry-prod-Network (infra changed)', 'Gantry-prod-Platform (infra changed)']);
+  });
+
+  it('deploys the shared stacks too when the run builds everything, and says so', () => {
+    const plan = planDeploy({ stackPrefix: 'Gantry-dev', images: [], affectedProjects: ['hello'], configChanged: [{ service: 'hello', version: '0.1.0' }], everything: true });
+    expect(describePlan(plan)).toEqual([
+      'Gantry-dev-Network (building everything)',
+      'Gantry-dev-Platform (building everything)',
+      'Gantry-dev-Service-hello: hello runs gantry/hello:0.1.0 (building everything)',
+    ]);
   });
 
   it('redeploys a service whose service.json changed with the version it already runs', () => {

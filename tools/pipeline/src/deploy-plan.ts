@@ -6,12 +6,14 @@ export interface ServiceDeploy {
   stack: string;
   /** The immutable image tag: the version the images step pushed, or the one already recorded. */
   tag: string;
-  why: 'new image' | 'service.json changed';
+  why: 'new image' | 'service.json changed' | 'building everything';
 }
 
 export interface DeployPlan {
   /** The Network and Platform stacks, deployed first, only when the infra project itself is affected. */
   platformStacks: string[];
+  /** Why the platform stacks are in the plan. */
+  platformReason?: 'infra changed' | 'building everything';
   services: ServiceDeploy[];
 }
 
@@ -21,8 +23,10 @@ export interface DeployInputs {
   images: readonly ServiceImageResult[];
   /** Affected Nx projects (all of them when everything is built). */
   affectedProjects: readonly string[];
-  /** Services whose apps/<name>/service.json changed in the range, with the version they run now. */
+  /** Services whose apps/<name>/service.json changed in the range (all of them when building everything), with the version they run now. */
   configChanged: ReadonlyArray<{ service: string; version: string }>;
+  /** The run builds everything (no recorded base): every stack is deployed. */
+  everything?: boolean;
 }
 
 export const INFRA_PROJECT = 'infra';
@@ -38,17 +42,23 @@ export function planDeploy(inputs: DeployInputs): DeployPlan {
     services.set(image.service, { service: image.service, stack: `${inputs.stackPrefix}-Service-${image.service}`, tag: image.version, why: 'new image' });
   }
   for (const { service, version } of inputs.configChanged) {
-    if (!services.has(service)) services.set(service, { service, stack: `${inputs.stackPrefix}-Service-${service}`, tag: version, why: 'service.json changed' });
+    const why = inputs.everything ? 'building everything' : 'service.json changed';
+    if (!services.has(service)) services.set(service, { service, stack: `${inputs.stackPrefix}-Service-${service}`, tag: version, why });
   }
-  const platformStacks = inputs.affectedProjects.includes(INFRA_PROJECT) ? [`${inputs.stackPrefix}-Network`, `${inputs.stackPrefix}-Platform`] : [];
-  return { platformStacks, services: [...services.values()].sort((a, b) => a.service.localeCompare(b.service)) };
+  const sorted = [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
+  if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT)) return { platformStacks: [], services: sorted };
+  return {
+    platformStacks: [`${inputs.stackPrefix}-Network`, `${inputs.stackPrefix}-Platform`],
+    platformReason: inputs.everything ? 'building everything' : 'infra changed',
+    services: sorted,
+  };
 }
 
 /** The plan as lines for the log: what would change, and why. */
 export function describePlan(plan: DeployPlan): string[] {
   if (plan.platformStacks.length === 0 && plan.services.length === 0) return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
   return [
-    ...plan.platformStacks.map((stack) => `${stack} (infra changed)`),
+    ...plan.platformStacks.map((stack) => `${stack} (${plan.platformReason})`),
     ...plan.services.map((s) => `${s.stack}: ${s.service} runs gantry/${s.service}:${s.tag} (${s.why})`),
   ];
 }

@@ -63,6 +63,7 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
     images: loadState<ServiceImageResult[]>(root, 'images'),
     affectedProjects: await affectedProjects(root, decision, env),
     configChanged: await configChanged(root, decision),
+    everything: !decision.base,
   });
   for (const line of describePlan(plan)) log(line);
   if (plan.platformStacks.length === 0 && plan.services.length === 0) return save(root, { mode, plan, envName });
