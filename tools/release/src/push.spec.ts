@@ -116,6 +116,24 @@ describe('pushRelease', () => {
   });
 });
 
+describe('pushRelease with a token', () => {
+  it('pushes with the token in git\'s environment, and never shows the token in an error', () => {
+    const { repo, release } = pipelineWithRelease();
+    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'], token: 's3cret-token' }).branchHead).toBe(release);
+
+    const missing = join(dir, 'nowhere.git');
+    let message = '';
+    try {
+      pushRelease({ root: repo, remote: missing, branch: 'main', commit: release, tags: [], token: 's3cret-token' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/nowhere\.git/);
+    expect(message).not.toContain('s3cret-token');
+    expect(message).not.toContain(Buffer.from('x-access-token:s3cret-token').toString('base64'));
+  });
+});
+
 describe('remoteBranchHead', () => {
   it('is null for a branch the remote does not have yet', () => {
     expect(remoteBranchHead(dir, origin, 'release-test')).toBeNull();
