@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { runLines } from './run-lines';
 
 /** The infra app's CDK context (infra/cdk.json): the account, region and envName every deploy uses. */
 export function infraContext(root: string): { account?: string; region?: string; envName?: string } {
@@ -10,22 +9,8 @@ export function infraContext(root: string): { account?: string; region?: string;
 
 /** Runs the workspace's CDK CLI in infra/, streaming each line to `onLine`; resolves with the exit code and the lines. */
 export function runCdk(root: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<{ code: number; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/aws-cdk/bin/cdk'), ...args], {
-      cwd: join(root, 'infra'),
-      env: { ...env, CDK_DISABLE_VERSION_CHECK: 'true', FORCE_COLOR: '0', CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        onLine(line);
-      });
-    }
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, lines }));
-  });
+  const cdkEnv = { ...env, CDK_DISABLE_VERSION_CHECK: 'true', FORCE_COLOR: '0', CI: 'true' };
+  return runLines(join(root, 'node_modules/aws-cdk/bin/cdk'), args, { cwd: join(root, 'infra'), env: cdkEnv }, onLine);
 }
 
 /** `-c image:<name>=<tag>` for each service: the stack runs that tag instead of the one recorded in SSM. */

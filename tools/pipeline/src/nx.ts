@@ -1,26 +1,10 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { BaseDecision } from './base';
+import { runLines } from './run-lines';
 
 /** Runs the workspace's own Nx CLI, streaming each line to `onLine`; resolves with the exit code and the lines. */
 export function runNx(root: string, args: string[], env: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<{ code: number; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
-      cwd: root,
-      env: { ...env, NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        onLine(line);
-      });
-    }
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, lines }));
-  });
+  return runLines(join(root, 'node_modules/nx/dist/bin/nx.js'), args, { cwd: root, env: { ...env, NX_DAEMON: 'false', NX_TUI: 'false', FORCE_COLOR: '0' } }, onLine);
 }
 
 /** The `--base/--head` arguments for an affected command, or `--all`-style when everything is built. */
