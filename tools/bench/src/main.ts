@@ -122,7 +122,9 @@ ${
 | change in hello only | ${pipeline.oneService.toFixed(1)} | ${(pipeline.oneService / pipeline.everything).toFixed(2)} of the everything change |
 | change in the service kit (every service) | ${pipeline.everything.toFixed(1)} | 1.00 |
 
-Each run includes starting the stand-ins (registry, s3rver, cache adapter) and building the local base image.`
+Each run includes starting the stand-ins (registry, s3rver, cache adapter), building the local base image,
+the version step (nx release), the deploy step (cdk synth and template checks) and the smoke test through the
+local gateway. The tools' and infra's own suites are left out of the clones' checks (they run in \`npm test\`).`
     : 'Not measured in this run: no Docker engine answered (`npm run docker:engine -- start`).'
 }
 `;

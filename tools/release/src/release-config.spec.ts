@@ -8,6 +8,7 @@ interface ReleaseConfig {
   projects: string[];
   projectsRelationship: string;
   releaseTag: { pattern: string; preferDockerVersion: boolean };
+  conventionalCommits: { types: Record<string, { semverBump: string }> };
   version: { conventionalCommits: boolean; adjustSemverBumpsForZeroMajorVersion: boolean; updateDependents: string; preVersionCommand?: string };
   changelog: { workspaceChangelog: boolean; projectChangelogs: { file: string } };
   git: { commitMessage: string; push: boolean };
@@ -32,6 +33,10 @@ describe('nx.json release configuration', () => {
   it('has no docker release section, so no docker preVersionCommand builds every image', () => {
     expect(release.docker).toBeUndefined();
     expect(release.version.preVersionCommand).toBeUndefined();
+  });
+
+  it('patches for perf, as the bump table in docs/versioning.md says (nx defaults it to no bump)', () => {
+    expect(release.conventionalCommits.types['perf'].semverBump).toBe('patch');
   });
 
   it('keeps 0.x bumps unshifted and patches the dependents of a changed lib', () => {

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { classify, findings, RELEASE_COMMIT, type LintFinding } from './commits';
+import { findings, RELEASE_COMMIT, type LintFinding } from './commits';
+import { decide } from './decide';
 import { commitsSince, git, type Commit } from './git';
 import { closureRoots, readGraph, type ReleaseGraph } from './graph';
 import { runWorker } from './nx-cli';
@@ -90,12 +91,13 @@ async function release(
 ): Promise<ReleaseResult> {
   const since = new Map(graph.services.map((project) => [project, latestTag(root, project)]));
 
-  // commitlint over the range the pipeline builds (or every commit the release reads); its findings are reported, and the commits nx cannot
-  // classify get a patch below instead of being ignored.
+  // commitlint over the range the pipeline builds (else every commit the release reads). Findings are
+  // reported; the commits nx cannot classify get a patch below instead of being ignored.
   const read = new Map<string, Commit>();
   for (const ref of lintFrom ? [lintFrom] : since.values()) for (const commit of commitsSince(root, ref)) read.set(commit.sha, commit);
   const commits = [...read.values()];
-  const lint = findings(commits, runWorker<LintVerdict[]>(root, { command: 'lint', messages: commits.map((c) => c.message) }));
+  const verdicts = commits.length ? runWorker<LintVerdict[]>(root, { command: 'lint', messages: commits.map((c) => c.message) }) : [];
+  const lint = findings(commits, verdicts);
   for (const finding of lint) log(`commitlint: ${finding.sha.slice(0, 7)} "${finding.subject}": ${finding.errors.join('; ')}`);
 
   const plan = runWorker<VersionPlan>(root, { command: 'plan', projects: graph.services });
@@ -109,17 +111,14 @@ async function release(
       (commit) => !RELEASE_COMMIT.test(commit.subject) && commit.files.some((file) => roots.some((r) => file.startsWith(r))),
     );
     relevantByProject.set(project, relevant.map((commit) => ({ subject: commit.subject, folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))) })));
-    const releasing = relevant.filter((commit) => classify(commit) === 'releasing');
-    const unclassified = relevant.filter((commit) => classify(commit) === 'unclassified');
     const next = plan[project]?.next;
-    if (next && releasing.length) {
-      conventional.push(project);
-    } else if (unclassified.length || releasing.length) {
-      // No bump from nx, but a change reached the service: ship it as a patch, and say so.
+    const decision = decide(relevant, next);
+    if (decision.kind === 'conventional') conventional.push(project);
+    if (decision.kind === 'patch') {
       patch.push(project);
-      for (const commit of unclassified) log(`warning: ${project}: "${commit.subject}" (${commit.sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`);
-    } else if (next) {
-      // nrwl/nx#34211: a commit to a root file (nx.json, package-lock.json…) makes nx propose a bump for every project.
+      for (const commit of decision.unclassified) log(`warning: ${project}: "${commit.subject}" (${commit.sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`);
+    }
+    if (decision.kind === 'dropped' && next) {
       dropped.push({ project, next, reason: 'no release-worthy commit touched the service or its libs (root files only)' });
       log(`${project}: nx proposed ${plan[project].current} -> ${next}; dropped, only root files changed`);
     }
@@ -140,7 +139,7 @@ async function release(
     return { project, service: basename(graph.roots.get(project) as string), previous: current, next: version, tag: `${project}@${version}`, reason: patch.includes(project) ? 'unclassified' : 'conventional' };
   });
   for (const r of released) log(`${r.project}: ${r.previous} -> ${r.next} (${r.tag}${r.reason === 'unclassified' ? ', patch for non-conventional commits' : ''})`);
-  if (dryRun || released.length === 0) return { released, commit: null, tags: seeded, lint, dropped };
+  if (dryRun || released.length === 0) return { released, commit: null, tags: dryRun ? [] : seeded, lint, dropped };
 
   const identity = { ...process.env, ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', 'HEAD'])) };
   git(root, ['commit', '--no-verify', '-q', '-m', `${COMMIT_SUBJECT}\n\n${released.map((r) => `- ${r.tag}`).join('\n')}`], identity);

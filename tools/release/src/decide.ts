@@ -1,0 +1,24 @@
+import { classify } from './commits';
+import type { Commit } from './git';
+
+/** What the release does for one service, given its relevant commits since its tag and nx release's proposal. */
+export type Decision =
+  | { kind: 'conventional' }
+  /** No bump from nx, but a change reached the service: ship it as a patch (and say which commits). */
+  | { kind: 'patch'; unclassified: Commit[] }
+  /** nrwl/nx#34211: nx proposed a bump only because a root file changed. */
+  | { kind: 'dropped' }
+  | { kind: 'none' };
+
+/**
+ * `relevant`: the commits since the service's tag that touched the service or a project it depends on
+ * (release commits excluded). `proposed`: the version nx release computed, or null for no bump.
+ */
+export function decide(relevant: readonly Commit[], proposed: string | null | undefined): Decision {
+  const releasing = relevant.filter((commit) => classify(commit) === 'releasing');
+  const unclassified = relevant.filter((commit) => classify(commit) === 'unclassified');
+  if (proposed && releasing.length) return { kind: 'conventional' };
+  if (unclassified.length || releasing.length) return { kind: 'patch', unclassified };
+  if (proposed) return { kind: 'dropped' };
+  return { kind: 'none' };
+}
