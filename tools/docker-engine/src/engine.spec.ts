@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerdArgs, engineLayout } from './engine';
+import { dockerdArgs, engineLayout, leftoverMounts } from './engine';
 import { livePid } from './pid-file';
 import { defaultLayout } from './home';
 
@@ -50,5 +50,17 @@ describe('livePid', () => {
 
     expect(livePid(file)).toBeUndefined();
     expect(livePid(join(dir, 'absent.pid'))).toBeUndefined();
+  });
+});
+
+describe('leftoverMounts', () => {
+  it('finds the mounts dockerd left under its own exec-root, and nothing else', () => {
+    const mounts = [
+      'proc /proc proc rw,nosuid 0 0',
+      'nsfs /tmp/engine-x/exec/netns/default nsfs rw 0 0',
+      'nsfs /tmp/engine-xy/exec/netns/default nsfs rw 0 0',
+      'overlay /var/lib/docker/overlay2/abc/merged overlay rw 0 0',
+    ].join('\n');
+    expect(leftoverMounts(mounts, '/tmp/engine-x')).toEqual(['/tmp/engine-x/exec/netns/default']);
   });
 });

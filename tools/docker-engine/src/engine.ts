@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,5 +89,23 @@ export async function stopEngine(layout: EngineLayout, log: (line: string) => vo
     process.kill(pid, 'SIGKILL');
   }
   rmSync(layout.pidFile, { force: true });
+  // dockerd leaves its default network namespace bind-mounted under exec/netns, which keeps the folder
+  // (and a clone holding it) from being deleted.
+  for (const mount of leftoverMounts(readFileSync('/proc/self/mounts', 'utf8'), layout.home)) {
+    try {
+      execFileSync('umount', [mount]);
+    } catch (error) {
+      log(`could not unmount ${mount}: ${(error as Error).message}`);
+    }
+  }
   log(`engine stopped (pid ${pid})`);
+}
+
+/** Mount points under the engine's exec-root that outlive dockerd (from /proc/self/mounts). */
+export function leftoverMounts(mounts: string, home: string): string[] {
+  const root = `${join(home, 'exec')}/`;
+  return mounts
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point.startsWith(root));
 }
