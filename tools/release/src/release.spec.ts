@@ -49,6 +49,14 @@ test('a dry run reports the plan and leaves no trace: no files, no commit, no ta
   expect(state()).toEqual(before);
 });
 
+test('refuses to release over uncommitted changes to tracked files, naming them, and changes nothing', async () => {
+  writeFileSync(join(root, 'apps/hello/package.json'), `${readFileSync(join(root, 'apps/hello/package.json'), 'utf8')}\n`);
+  const before = state();
+  await expect(releaseAffected({ root })).rejects.toThrow(/uncommitted changes to tracked files.*commit or stash them first:\n\s*M apps\/hello\/package\.json/s);
+  expect(state()).toEqual(before);
+  git('checkout', '--', 'apps/hello/package.json');
+});
+
 test('feat(hello): hello 0.1.0 -> 0.2.0, tag hello@0.2.0, one CHANGELOG entry; catalog and pricing keep their versions', async () => {
   const source = git('rev-parse', 'HEAD');
   const result = await releaseAffected({ root });

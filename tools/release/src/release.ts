@@ -64,6 +64,11 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
     log(`HEAD ${head.slice(0, 7)} is a release commit: nothing to release`);
     return { ...none, skipped: 'release-commit' };
   }
+  // The release commit takes what is staged; a modified tracked file would end up in it, or be overwritten.
+  const dirty = git(root, ['status', '--porcelain', '--untracked-files=no']);
+  if (dirty && !dryRun) {
+    throw new Error(`the working tree has uncommitted changes to tracked files, which the release commit would take in; commit or stash them first:\n${dirty}`);
+  }
   const graph = readGraph(root);
   const servicePattern = new RegExp(`^(${graph.services.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})@\\d`);
   const tagsAtHead = git(root, ['tag', '--points-at', 'HEAD']).split('\n').filter((tag) => servicePattern.test(tag));
