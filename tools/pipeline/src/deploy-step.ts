@@ -1,13 +1,12 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceImageResult } from '@gantry/images';
+import { serviceVersion, type ServiceImageResult } from '@gantry/images';
 import { loadCatalog } from '@gantry/service-catalog';
 import type { BaseDecision } from './base';
 import { imageContext, infraContext, runCdk } from './cdk';
 import { describePlan, planDeploy, type DeployPlan } from './deploy-plan';
 import { Git } from './git';
-import { runNx } from './nx';
+import { coveredProjects } from './nx';
 import { smokeTest } from './smoke';
 import { loadState, saveState } from './state';
 import type { StepContext } from './steps';
@@ -25,23 +24,13 @@ export interface DeployState {
 const PLACEHOLDER_ACCOUNT = '111111111111';
 const EMPTY_PLAN: DeployPlan = { platformStacks: [], services: [] };
 
-async function affectedProjects(root: string, decision: BaseDecision, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const args = ['show', 'projects', '--json', ...(decision.base ? ['--affected', '--base', decision.base, '--head', decision.head] : [])];
-  const { code, lines } = await runNx(root, args, env, () => undefined);
-  const json = lines.find((line) => line.startsWith('['));
-  if (code !== 0 || !json) throw new Error(`nx ${args.join(' ')} failed:\n${lines.slice(-10).join('\n')}`);
-  return JSON.parse(json) as string[];
-}
-
 /** Services whose service.json changed since the base (every service when everything is built). */
 async function configChanged(root: string, decision: BaseDecision): Promise<Array<{ service: string; version: string }>> {
   const catalog = loadCatalog(root).map((entry) => entry.name);
   const changed = decision.base
     ? (await new Git(root).exec(['diff', '--name-only', decision.base, decision.head, '--', 'apps/*/service.json'])).split('\n').filter(Boolean).map((file) => file.split('/')[1])
     : catalog;
-  return changed
-    .filter((service) => catalog.includes(service))
-    .map((service) => ({ service, version: (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version }));
+  return changed.filter((service) => catalog.includes(service)).map((service) => ({ service, version: serviceVersion(root, service) }));
 }
 
 /**
@@ -49,7 +38,8 @@ async function configChanged(root: string, decision: BaseDecision): Promise<Arra
  * GANTRY_DEPLOY=cdk, record each tag in SSM and `cdk deploy` exactly the synthesized stacks of the plan.
  */
 export async function deployStep({ root, env, log }: StepContext): Promise<DeployState> {
-  const envName = infraContext(root).envName ?? 'dev';
+  const context = infraContext(root);
+  const envName = context.envName ?? 'dev';
   const mode = env['GANTRY_DEPLOY'] === 'cdk' ? 'cdk' : 'synth';
   const version = loadState<VersionState>(root, 'version');
   if (version.supersededBy) {
@@ -61,7 +51,7 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
   const plan = planDeploy({
     stackPrefix,
     images: loadState<ServiceImageResult[]>(root, 'images'),
-    affectedProjects: await affectedProjects(root, decision, env),
+    affectedProjects: await coveredProjects(root, decision, env),
     configChanged: await configChanged(root, decision),
     everything: !decision.base,
   });
@@ -80,7 +70,7 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
     log('GANTRY_DEPLOY is not "cdk": synthesized and checked, nothing deployed (no AWS here)');
     return save(root, { mode, plan, envName });
   }
-  const account = infraContext(root).account;
+  const account = context.account;
   if (!account || account === PLACEHOLDER_ACCOUNT) {
     throw new Error(`infra/cdk.json still holds the placeholder account ${PLACEHOLDER_ACCOUNT}; set "account" and "region" in its context (docs/deploy.md)`);
   }

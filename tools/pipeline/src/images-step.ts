@@ -5,7 +5,7 @@ import { registryClient, runImageStep, serviceVersion, type RegistryClient, type
 import { loadCatalog } from '@gantry/service-catalog';
 import type { BaseDecision } from './base';
 import { Git } from './git';
-import { projectsWithTarget, runNx } from './nx';
+import { coveredProjects, runNx } from './nx';
 import { loadState, saveState } from './state';
 import type { StepContext } from './steps';
 import type { VersionState } from './version-step';
@@ -37,7 +37,7 @@ export async function imagesStep({ root, env, log }: StepContext): Promise<Servi
     saveState(root, 'images', []);
     return [];
   }
-  const affected = servicesForProjects(root, await projectsWithTarget(root, decision, IMAGE_TARGET, env));
+  const affected = servicesForProjects(root, await coveredProjects(root, decision, env, IMAGE_TARGET));
   const registry = env['GANTRY_REGISTRY'];
   if (affected.length > 0 && !registry) throw new Error('GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)');
   const username = env['GANTRY_REGISTRY_USERNAME'];

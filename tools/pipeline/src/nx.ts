@@ -12,9 +12,9 @@ export function affectedArgs(decision: BaseDecision): string[] {
   return decision.base ? ['--base', decision.base, '--head', decision.head] : [];
 }
 
-/** Projects with `target` that the decision covers: affected ones, or all of them. */
-export async function projectsWithTarget(root: string, decision: BaseDecision, target: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const args = ['show', 'projects', `--withTarget=${target}`, '--json'];
+/** Projects the decision covers (affected ones, or all of them), only those with `withTarget` when given. */
+export async function coveredProjects(root: string, decision: BaseDecision, env: NodeJS.ProcessEnv, withTarget?: string): Promise<string[]> {
+  const args = ['show', 'projects', ...(withTarget ? [`--withTarget=${withTarget}`] : []), '--json'];
   if (decision.base) args.push('--affected', ...affectedArgs(decision));
   const { code, lines } = await runNx(root, args, env, () => undefined);
   const json = lines.find((line) => line.startsWith('['));
