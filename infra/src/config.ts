@@ -10,6 +10,12 @@ export interface InfraConfig {
   readonly natGateways: number;
   /** ACM certificate ARN for the HTTPS listener; without it the ALB serves plain HTTP. */
   readonly certificateArn?: string;
+  /**
+   * Public host name pointed at the ALB (a DNS alias you create). Required with `certificateArn`:
+   * TLS checks the name, and the certificate covers this name, not the ALB's own DNS name.
+   * @default - the ALB's DNS name
+   */
+  readonly domainName?: string;
   /** GitHub owner of the source repository. */
   readonly githubOwner: string;
   /** GitHub repository name. */
@@ -29,7 +35,7 @@ export class InfraConfigError extends Error {
 }
 
 /** Defaults that let `cdk synth` run offline with no credentials. */
-export const DEFAULT_CONFIG: Omit<InfraConfig, 'connectionArn' | 'certificateArn'> = {
+export const DEFAULT_CONFIG: Omit<InfraConfig, 'connectionArn' | 'certificateArn' | 'domainName'> = {
   account: '111111111111',
   region: 'eu-west-1',
   envName: 'dev',
@@ -57,6 +63,7 @@ export function loadInfraConfig(context: ContextSource, overrides: Partial<Infra
     envName: str('envName') ?? DEFAULT_CONFIG.envName,
     natGateways: nat === undefined ? DEFAULT_CONFIG.natGateways : Number(nat),
     certificateArn: str('certificateArn'),
+    domainName: str('domainName'),
     githubOwner: str('githubOwner') ?? DEFAULT_CONFIG.githubOwner,
     githubRepo: str('githubRepo') ?? DEFAULT_CONFIG.githubRepo,
     branch: str('branch') ?? DEFAULT_CONFIG.branch,
@@ -85,6 +92,12 @@ export function validateInfraConfig(config: InfraConfig): void {
   }
   if (config.certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(config.certificateArn)) {
     problems.push(`context "certificateArn" must be an ACM certificate ARN, got "${config.certificateArn}"`);
+  }
+  if (config.domainName !== undefined && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.domainName)) {
+    problems.push(`context "domainName" must be a lower-case DNS host name like api.example.com, got "${config.domainName}"`);
+  }
+  if (config.certificateArn !== undefined && config.domainName === undefined) {
+    problems.push('context "domainName" is required with "certificateArn": HTTPS callers check the certificate\'s name, so give the name it covers');
   }
   if (!/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/.test(config.connectionArn)) {
     problems.push(`context "connectionArn" must be a CodeConnections connection ARN, got "${config.connectionArn}"`);

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { loadCatalog } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -79,5 +79,20 @@ describe('the whole Gantry app', () => {
 
     // WHEN / THEN building the app throws with both names in the message
     expect(() => addGantryStacks(new App(), { config, catalog: clash, nag: false })).toThrow(/priority 70 is claimed by both "alpha" and "bravo"/);
+  });
+
+  it('warns on the Pipeline stack, and only there, while the connection ARN is the placeholder', () => {
+    // GIVEN the default config (no connectionArn) and one with a real-looking connection
+    const real = loadInfraConfig({ tryGetContext: () => undefined }, { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' });
+
+    // WHEN both apps are built
+    const placeholder = addGantryStacks(new App(), { config, catalog, nag: false });
+    const configured = addGantryStacks(new App(), { config: real, catalog, nag: false });
+
+    // THEN the placeholder app warns on its Pipeline stack with the fix, and the configured one does not
+    const warning = Match.stringLikeRegexp('placeholder connection.*-c connectionArn=<arn>');
+    Annotations.fromStack(placeholder.pipeline).hasWarning('*', warning);
+    Annotations.fromStack(placeholder.platform).hasNoWarning('*', warning);
+    Annotations.fromStack(configured.pipeline).hasNoWarning('*', warning);
   });
 });

@@ -1,7 +1,7 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { Annotations, Validations, type App } from 'aws-cdk-lib';
 import type { ServiceEntry } from '@gantry/service-catalog';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { InfraConfig } from './config';
+import { placeholderConnectionArn, type InfraConfig } from './config';
 import { NetworkStack } from './network-stack';
 import { PipelineStack } from './pipeline-stack';
 import { PlatformStack } from './platform-stack';
@@ -44,7 +44,13 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const prefix = stackPrefix(config);
 
   const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: config.natGateways });
-  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, vpc: network.vpc, certificateArn: config.certificateArn, envName: config.envName });
+  const platform = new PlatformStack(app, `${prefix}-Platform`, {
+    env,
+    vpc: network.vpc,
+    certificateArn: config.certificateArn,
+    domainName: config.domainName,
+    envName: config.envName,
+  });
   const services = new Map<string, ServiceStack>();
   for (const entry of catalog) {
     const stack = new ServiceStack(app, `${prefix}-Service-${entry.name}`, {
@@ -66,6 +72,14 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     githubRepo: config.githubRepo,
     branch: config.branch,
   });
+  // Synth must work before the connection exists; a deploy with the placeholder fails late, in CloudFormation.
+  if (config.connectionArn === placeholderConnectionArn(config.account, config.region)) {
+    Annotations.of(pipeline).addWarningV2(
+      'gantry:placeholder-connection',
+      'no context "connectionArn": the pipeline source uses a placeholder connection, so deploying this stack fails. ' +
+        'Create a CodeConnections GitHub connection, complete its handshake, and pass -c connectionArn=<arn> (docs/deploy.md).',
+    );
+  }
   if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { network, platform, services, pipeline };
 }

@@ -7,10 +7,10 @@ import { PlatformStack } from './platform-stack';
 const env = { account: '111111111111', region: 'eu-west-1' };
 const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
 
-function platform(certificateArn?: string): PlatformStack {
+function platform(certificateArn?: string, domainName?: string): PlatformStack {
   const app = new App();
   const network = new NetworkStack(app, 'Network', { env });
-  return new PlatformStack(app, 'Platform', { env, vpc: network.vpc, certificateArn });
+  return new PlatformStack(app, 'Platform', { env, vpc: network.vpc, certificateArn, domainName });
 }
 
 describe('PlatformStack', () => {
@@ -70,8 +70,8 @@ describe('PlatformStack', () => {
 
   describe('with a certificate', () => {
     it('adds an HTTPS listener with the 404 default and turns HTTP into a redirect', () => {
-      // GIVEN a platform with a certificate ARN
-      const stack = platform(CERT);
+      // GIVEN a platform with a certificate ARN and the domain it covers
+      const stack = platform(CERT, 'api.example.com');
 
       // WHEN its template is read
       const template = Template.fromStack(stack);
@@ -90,6 +90,24 @@ describe('PlatformStack', () => {
         DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }) })],
       }));
       expect(stack.https).toBe(true);
+    });
+
+    it('publishes https://<domain> as the platform URL, since the certificate covers that name and not the ALB DNS name', () => {
+      // GIVEN a platform with a certificate for api.example.com
+      const stack = platform(CERT, 'api.example.com');
+
+      // WHEN its template is read
+      const template = Template.fromStack(stack);
+
+      // THEN SSM, the output and the services' origin all use the domain
+      template.hasResourceProperties('AWS::SSM::Parameter', Match.objectLike({ Name: '/gantry/dev/platform/url', Value: 'https://api.example.com' }));
+      template.hasOutput('Url', Match.objectLike({ Value: 'https://api.example.com' }));
+      expect(stack.url).toBe('https://api.example.com');
+    });
+
+    it('refuses a certificate without the domain it covers', () => {
+      // GIVEN / WHEN a platform with a certificate and no domain / THEN it throws naming the missing prop
+      expect(() => platform(CERT)).toThrow('PlatformStack: props.domainName is required with props.certificateArn');
     });
   });
 

@@ -16,6 +16,11 @@ export interface PlatformStackProps extends StackProps {
    */
   readonly certificateArn?: string;
   /**
+   * Public host name aliased to the ALB; the platform URL uses it. Required with `certificateArn`.
+   * @default - the ALB's DNS name
+   */
+  readonly domainName?: string;
+  /**
    * Environment name, part of the SSM path of the platform URL.
    * @default 'dev'
    */
@@ -39,10 +44,8 @@ export interface PlatformPieces {
   /** The listener services attach their path rules to (HTTPS when a certificate is configured). */
   readonly listener: elbv2.IApplicationListener;
   readonly albSecurityGroup: ec2.ISecurityGroup;
-  /** The ALB's DNS name, used to resolve `${service:<name>}` env references. */
-  readonly albDnsName: string;
-  /** Whether the listener is HTTPS, so service URLs use https://. */
-  readonly https: boolean;
+  /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; `${service:<name>}` env references resolve to it. */
+  readonly url: string;
   /** Claims a listener priority for a service; throws when another service already holds it. */
   claimPriority(priority: number, service: string): void;
 }
@@ -57,13 +60,16 @@ export class PlatformStack extends Stack implements PlatformPieces {
   public readonly accessLogs: s3.Bucket;
   public readonly albDnsName: string;
   public readonly https: boolean;
-  /** The ALB's base URL, `http(s)://<dns>`; also in SSM for the pipeline's smoke test. */
+  /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; also in SSM for the pipeline's smoke test. */
   public readonly url: string;
   private readonly priorities = new Map<number, string>();
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     if (!props.vpc) throw new Error('PlatformStack: props.vpc is required');
+    if (props.certificateArn !== undefined && props.domainName === undefined) {
+      throw new Error('PlatformStack: props.domainName is required with props.certificateArn (the name the certificate covers)');
+    }
     this.vpc = props.vpc;
     this.https = props.certificateArn !== undefined;
 
@@ -134,7 +140,7 @@ export class PlatformStack extends Stack implements PlatformPieces {
       });
     }
 
-    this.url = `${props.certificateArn !== undefined ? 'https' : 'http'}://${this.albDnsName}`;
+    this.url = `${this.https ? 'https' : 'http'}://${props.domainName ?? this.albDnsName}`;
     // The deploy step smoke-tests through the ALB; it finds the URL here rather than in stack outputs,
     // which exist only for stacks deployed in that run.
     new ssm.StringParameter(this, 'UrlParameter', {

@@ -115,6 +115,21 @@ describe('ServiceStack', () => {
     expect(JSON.stringify(catalogUrl.Value)).toMatch(/"http:\/\/".*Platform.*Alb/);
   });
 
+  it('resolves ${service:x} to https://<domain> when the platform serves HTTPS on a domain', () => {
+    // GIVEN a platform with a certificate for api.example.com
+    const app = new App();
+    const network = new NetworkStack(app, 'Network', { env });
+    const certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
+    const https = new PlatformStack(app, 'Platform', { env, vpc: network.vpc, certificateArn, domainName: 'api.example.com' });
+
+    // WHEN the service stack is synthesized on it
+    const service = new ServiceStack(app, 'Service-orders', { env, entry, platform: https, envName: 'dev', imageTag: '1.2.3' });
+    const container = Object.values(Template.fromStack(service).findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+
+    // THEN CATALOG_URL is the name the certificate covers, so TLS checks pass
+    expect(container.Environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'https://api.example.com' });
+  });
+
   it('creates no ECR repository of its own, and pulls from gantry/orders', () => {
     // GIVEN / WHEN the same stack
     // THEN the repository comes from the pipeline stack; the task pulls gantry/orders by name

@@ -88,7 +88,7 @@ export class ServiceStack extends Stack {
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     // Every service sits behind the same ALB, so each one's base URL is the ALB origin.
-    const baseUrl = () => `${platform.https ? 'https' : 'http'}://${platform.albDnsName}`;
+    const baseUrl = () => platform.url;
     this.container = this.taskDefinition.addContainer('app', {
       image: ecs.ContainerImage.fromEcrRepository(this.repository, tag),
       user: 'node',
