@@ -58,7 +58,6 @@ export class PlatformStack extends Stack implements PlatformPieces {
   public readonly listener: elbv2.ApplicationListener;
   public readonly albSecurityGroup: ec2.SecurityGroup;
   public readonly accessLogs: s3.Bucket;
-  public readonly albDnsName: string;
   public readonly https: boolean;
   /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; also in SSM for the pipeline's smoke test. */
   public readonly url: string;
@@ -113,7 +112,6 @@ export class PlatformStack extends Stack implements PlatformPieces {
       dropInvalidHeaderFields: true,
     });
     this.alb.logAccessLogs(this.accessLogs, 'alb');
-    this.albDnsName = this.alb.loadBalancerDnsName;
 
     const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: NOT_FOUND_BODY });
     if (props.certificateArn !== undefined) {
@@ -140,7 +138,7 @@ export class PlatformStack extends Stack implements PlatformPieces {
       });
     }
 
-    this.url = `${this.https ? 'https' : 'http'}://${props.domainName ?? this.albDnsName}`;
+    this.url = `${this.https ? 'https' : 'http'}://${props.domainName ?? this.alb.loadBalancerDnsName}`;
     // The deploy step smoke-tests through the ALB; it finds the URL here rather than in stack outputs,
     // which exist only for stacks deployed in that run.
     new ssm.StringParameter(this, 'UrlParameter', {
