@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { NOT_FOUND_BODY } from '@gantry/service-catalog';
+import { NOT_FOUND_BODY, platformUrlParameterName } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 
 export interface PlatformStackProps extends StackProps {
@@ -30,11 +30,6 @@ export interface PlatformStackProps extends StackProps {
    * @default 90
    */
   readonly accessLogRetentionDays?: number;
-}
-
-/** The SSM parameter holding the ALB's base URL in an environment. */
-export function platformUrlParameterName(envName: string): string {
-  return `/gantry/${envName}/platform/url`;
 }
 
 /** The pieces every service stack needs from the platform. */

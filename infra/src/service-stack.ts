@@ -7,7 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { pathPatterns, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { imageParameterName, pathPatterns, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 import type { PlatformPieces } from './platform-stack';
 import { repositoryName } from './service-repository';
@@ -19,11 +19,6 @@ export const DRAIN_TIMEOUT_SECONDS = 10;
 /** Slack for process exit and log flushing after the drain. */
 export const STOP_MARGIN_SECONDS = 8;
 
-
-/** The SSM parameter holding the image tag that currently runs for a service in an environment. */
-export function imageParameterName(envName: string, service: string): string {
-  return `/gantry/${envName}/images/${service}`;
-}
 
 export interface ServiceStackProps extends StackProps {
   /** The validated catalog entry of this service. */

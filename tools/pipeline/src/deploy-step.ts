@@ -1,7 +1,7 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { serviceVersion, type ServiceImageResult } from '@gantry/images';
-import { loadCatalog } from '@gantry/service-catalog';
+import { imageParameterName, loadCatalog, platformUrlParameterName } from '@gantry/service-catalog';
 import type { BaseDecision } from './base';
 import { imageContext, infraContext, runCdk } from './cdk';
 import { describePlan, planDeploy, type DeployPlan } from './deploy-plan';
@@ -77,7 +77,7 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
   // Decision 7: the SSM parameter records what runs, so a later deploy of everything reproduces it.
   const ssm = new SSMClient({});
   for (const s of plan.services) {
-    await ssm.send(new PutParameterCommand({ Name: `/gantry/${envName}/images/${s.service}`, Value: s.tag, Type: 'String', Overwrite: true }));
+    await ssm.send(new PutParameterCommand({ Name: imageParameterName(envName, s.service), Value: s.tag, Type: 'String', Overwrite: true }));
   }
   const stacks = [...plan.platformStacks, ...plan.services.map((s) => s.stack)];
   const exclusively = plan.platformStacks.length === 0 ? ['--exclusively'] : [];
@@ -104,7 +104,7 @@ export async function smokeStep({ root, env, log }: StepContext): Promise<boolea
   }
   let url = env['GANTRY_SMOKE_URL'];
   if (!url && mode === 'cdk') {
-    const { Parameter } = await new SSMClient({}).send(new GetParameterCommand({ Name: `/gantry/${envName}/platform/url` }));
+    const { Parameter } = await new SSMClient({}).send(new GetParameterCommand({ Name: platformUrlParameterName(envName) }));
     url = Parameter?.Value;
   }
   if (!url) throw new Error(`no load balancer to smoke-test: set GANTRY_SMOKE_URL, or deploy with GANTRY_DEPLOY=cdk`);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathPatterns, type ServiceEntry } from '@gantry/service-catalog';
+import { imageParameterName, pathPatterns, type ServiceEntry } from '@gantry/service-catalog';
 import type { DeployPlan } from './deploy-plan';
 
 interface Template {
@@ -48,7 +48,7 @@ export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readon
     const image = imageTag((task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image, template);
     const planned = plan.services.find((s) => s.service === entry.name);
     if (planned && image.tag !== planned.tag) problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
-    const parameter = `/gantry/${envName}/images/${entry.name}`;
+    const parameter = imageParameterName(envName, entry.name);
     if (!planned && image.parameter !== parameter) problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`);
     const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
     const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];
