@@ -25,8 +25,7 @@ const PLACEHOLDER_ACCOUNT = '111111111111';
 const EMPTY_PLAN: DeployPlan = { platformStacks: [], services: [] };
 
 /** Services whose service.json changed since the base (every service when everything is built). */
-async function configChanged(root: string, decision: BaseDecision): Promise<Array<{ service: string; version: string }>> {
-  const catalog = loadCatalog(root).map((entry) => entry.name);
+async function configChanged(root: string, decision: BaseDecision, catalog: readonly string[]): Promise<Array<{ service: string; version: string }>> {
   const changed = decision.base
     ? (await new Git(root).exec(['diff', '--name-only', decision.base, decision.head, '--', 'apps/*/service.json'])).split('\n').filter(Boolean).map((file) => file.split('/')[1])
     : catalog;
@@ -47,12 +46,13 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
     return save(root, { mode, plan: EMPTY_PLAN, envName });
   }
   const decision = loadState<BaseDecision>(root, 'base');
+  const catalog = loadCatalog(root);
   const stackPrefix = `Gantry-${envName}`;
   const plan = planDeploy({
     stackPrefix,
     images: loadState<ServiceImageResult[]>(root, 'images'),
     affectedProjects: await coveredProjects(root, decision, env),
-    configChanged: await configChanged(root, decision),
+    configChanged: await configChanged(root, decision, catalog.map((entry) => entry.name)),
     everything: !decision.base,
   });
   for (const line of describePlan(plan)) log(line);
@@ -62,7 +62,7 @@ export async function deployStep({ root, env, log }: StepContext): Promise<Deplo
   log(`cdk synth → ${out}`);
   const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(plan.services)], env, () => undefined);
   if (synth.code !== 0) throw new Error(`cdk synth failed:\n${synth.lines.slice(-25).join('\n')}`);
-  const problems = checkTemplates(out, plan, loadCatalog(root), stackPrefix, envName);
+  const problems = checkTemplates(out, plan, catalog, stackPrefix, envName);
   if (problems.length) throw new Error(`the synthesized templates do not match the plan:\n  ${problems.join('\n  ')}`);
   log(`templates checked: ${plan.services.length} service stack(s) run their new tags; every other service keeps its SSM-recorded image`);
 
