@@ -77,8 +77,10 @@ describe('the whole Gantry app', () => {
     // GIVEN two entries that bypassed the catalog loader with one priority
     const clash = [sampleEntry('alpha', 1, { priority: 70 }), sampleEntry('bravo', 2, { priority: 70 })];
 
-    // WHEN / THEN building the app throws with both names in the message
-    expect(() => addGantryStacks(new App(), { config, catalog: clash, nag: false })).toThrow(/priority 70 is claimed by both "alpha" and "bravo"/);
+    // WHEN / THEN building the app throws the catalog's problem, with both names in the message
+    expect(() => addGantryStacks(new App(), { config, catalog: clash, nag: false })).toThrow(
+      /props\.catalog is invalid: services "alpha" and "bravo" share priority 70/,
+    );
   });
 
   it('warns on the Pipeline stack, and only there, while the connection ARN is the placeholder', () => {

@@ -1,7 +1,8 @@
-import { Annotations, Validations, type App } from 'aws-cdk-lib';
-import type { ServiceEntry } from '@gantry/service-catalog';
+import { Annotations, ValidationError, Validations, type App } from 'aws-cdk-lib';
+import { catalogProblems, stackNames, type ServiceEntry } from '@gantry/service-catalog';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { placeholderConnectionArn, type InfraConfig } from './config';
+import { errorName } from './errors';
 import { NetworkStack } from './network-stack';
 import { PipelineStack } from './pipeline-stack';
 import { PlatformStack } from './platform-stack';
@@ -32,19 +33,17 @@ export function imageTagFromContext(app: App, service: string): string | undefin
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-/** Stack name prefix, e.g. Gantry-dev. */
-export function stackPrefix(config: InfraConfig): string {
-  return `Gantry-${config.envName}`;
-}
-
 /** Adds every Gantry stack to `app`: network, platform, one per catalog entry, pipeline. */
 export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const { config, catalog } = props;
+  // The loader checks this too; a catalog built another way (tests, tools) must fail synth just as clearly.
+  const problems = catalogProblems(catalog);
+  if (problems.length > 0) throw new ValidationError(errorName('GantryCatalog'), `addGantryStacks: props.catalog is invalid: ${problems.join('; ')}`, app);
   const env = { account: config.account, region: config.region };
-  const prefix = stackPrefix(config);
+  const names = stackNames(config.envName);
 
-  const network = new NetworkStack(app, `${prefix}-Network`, { env, natGateways: config.natGateways });
-  const platform = new PlatformStack(app, `${prefix}-Platform`, {
+  const network = new NetworkStack(app, names.network, { env, natGateways: config.natGateways });
+  const platform = new PlatformStack(app, names.platform, {
     env,
     vpc: network.vpc,
     certificateArn: config.certificateArn,
@@ -53,7 +52,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   });
   const services = new Map<string, ServiceStack>();
   for (const entry of catalog) {
-    const stack = new ServiceStack(app, `${prefix}-Service-${entry.name}`, {
+    const stack = new ServiceStack(app, names.service(entry.name), {
       env,
       entry,
       platform,
@@ -63,7 +62,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     acknowledgeServiceFindings(stack);
     services.set(entry.name, stack);
   }
-  const pipeline = new PipelineStack(app, `${prefix}-Pipeline`, {
+  const pipeline = new PipelineStack(app, names.pipeline, {
     env,
     envName: config.envName,
     services: catalog.map((entry) => entry.name),

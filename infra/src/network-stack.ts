@@ -1,7 +1,8 @@
-import { Fn, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy, Stack, Token, ValidationError, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { errorName } from './errors';
 
 export interface NetworkStackProps extends StackProps {
   /**
@@ -40,13 +41,13 @@ export class NetworkStack extends Stack {
     this.azCount = Math.min(Math.max(props.maxAzs ?? 2, 1), 3);
     const natGateways = props.natGateways ?? 1;
     const maxAzs = props.maxAzs ?? 2;
+    const invalid = (prop: string, message: string) => new ValidationError(errorName(`NetworkStack${prop}`), `NetworkStack: ${message}`, this);
     if (!Number.isInteger(natGateways) || natGateways < 1) {
-      throw new Error(`NetworkStack: natGateways must be an integer of at least 1 (private subnets need egress), got ${natGateways}`);
+      throw invalid('NatGateways', `natGateways must be an integer of at least 1 (private subnets need egress), got ${natGateways}`);
     }
-    if (natGateways > maxAzs) throw new Error(`NetworkStack: natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs})`);
-
-    if (maxAzs < 1 || maxAzs > 3) throw new Error(`NetworkStack: maxAzs must be 1 to 3, got ${maxAzs}`);
-    if (Token.isUnresolved(this.region)) throw new Error('NetworkStack: give the stack an explicit env (account and region) so synth needs no AZ lookup');
+    if (natGateways > maxAzs) throw invalid('NatGateways', `natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs})`);
+    if (maxAzs < 1 || maxAzs > 3) throw invalid('MaxAzs', `maxAzs must be 1 to 3, got ${maxAzs}`);
+    if (Token.isUnresolved(this.region)) throw invalid('Env', 'give the stack an explicit env (account and region) so synth needs no AZ lookup');
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,

@@ -91,6 +91,24 @@ describe('PipelineStack', () => {
     expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/images/*');
   });
 
+  it('lets the smoke test read the platform URL parameter, and no other', () => {
+    // THEN the grant is the ARN of /gantry/dev/platform/url in this stack's partition
+    expect(stack.resolve(bySid('ReadPlatformUrlForSmokeTest').Resource)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111111111111:parameter/gantry/dev/platform/url']],
+    });
+    expect(bySid('ReadPlatformUrlForSmokeTest').Action).toBe('ssm:GetParameter');
+  });
+
+  it('names the build action for everything it does, and its artifact for the step states it keeps', () => {
+    // THEN the Build stage's one action is BuildReleaseDeploy with the PipelineState output
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', Match.objectLike({
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Build',
+        Actions: [Match.objectLike({ Name: 'BuildReleaseDeploy', OutputArtifacts: [{ Name: 'PipelineState' }] })],
+      })]),
+    }));
+  });
+
   it('gives the build its GitHub push token from Secrets Manager, never as plain text', () => {
     // THEN the token variable is a SECRETS_MANAGER reference, and the role may read only that secret
     const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];

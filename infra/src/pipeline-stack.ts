@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, ValidationError, Validations, type StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -7,8 +7,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { DEFAULT_REPOSITORY_PREFIX, parameterArn, parameterNames, releaseTokenSecretName } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
-import { ServiceRepository } from './service-repository';
+import { ServiceRepository } from './constructs/service-repository';
+import { errorName } from './errors';
 
 export interface PipelineStackProps extends StackProps {
   /** Environment name, part of SSM paths. */
@@ -29,7 +31,7 @@ export interface PipelineStackProps extends StackProps {
   /**
    * Secrets Manager secret (name) holding a GitHub token that may push to the repository: the record step
    * pushes the release commit and tags with it. Create it before the first run (docs/deploy.md).
-   * @default `gantry/<envName>/github-release-token`
+   * @default releaseTokenSecretName(envName), e.g. `gantry/dev/github-release-token`
    */
   readonly gitTokenSecretName?: string;
   /**
@@ -39,7 +41,10 @@ export interface PipelineStackProps extends StackProps {
   readonly cacheExpirationDays?: number;
 }
 
-/** The trusted main-branch pipeline: GitHub push → one CodeBuild running buildspec.yml (checks, version, images, record). */
+/**
+ * The trusted main-branch pipeline: a GitHub push starts one CodeBuild running buildspec.yml's steps:
+ * base, cache, checks, version, images, deploy, smoke, record.
+ */
 export class PipelineStack extends Stack {
   public readonly cacheBucket: s3.Bucket;
   public readonly baseParameter: ssm.StringParameter;
@@ -48,16 +53,18 @@ export class PipelineStack extends Stack {
   public readonly buildRole: iam.Role;
   public readonly pipeline: codepipeline.Pipeline;
   public readonly envName: string;
-  /** One ECR repository per catalog service, `gantry/<name>`: here, so it exists before the first push. */
+  /** One ECR repository per catalog service, `repositoryName(name)`: here, so it exists before the first push. */
   public readonly repositories = new Map<string, ecr.Repository>();
   /** The Secrets Manager secret the build reads its GitHub push token from. */
   public readonly gitTokenSecretName: string;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
-    if (props.services.length === 0) throw new Error('PipelineStack: props.services must name at least one service');
+    if (props.services.length === 0) {
+      throw new ValidationError(errorName('PipelineStackServices'), 'PipelineStack: props.services must name at least one service', this);
+    }
     const branch = props.branch ?? 'main';
-    this.gitTokenSecretName = props.gitTokenSecretName ?? `gantry/${props.envName}/github-release-token`;
+    this.gitTokenSecretName = props.gitTokenSecretName ?? releaseTokenSecretName(props.envName);
     this.envName = props.envName;
 
     this.cacheBucket = new s3.Bucket(this, 'CacheBucket', {
@@ -70,7 +77,7 @@ export class PipelineStack extends Stack {
     });
 
     this.baseParameter = new ssm.StringParameter(this, 'BaseParameter', {
-      parameterName: `/gantry/${props.envName}/pipeline/last-deployed-commit`,
+      parameterName: parameterNames(props.envName).lastDeployedCommit,
       description: 'Commit of the last successful main pipeline run; the base for affected builds',
       // "none" makes the first run build everything.
       stringValue: 'none',
@@ -96,7 +103,7 @@ export class PipelineStack extends Stack {
         // This is the trusted main pipeline: it may write the shared cache. PR builds stay read-only.
         GANTRY_CACHE_MODE: { value: 'read-write' },
         GANTRY_REGISTRY: { value: registry },
-        GANTRY_REPOSITORY_PREFIX: { value: 'gantry' },
+        GANTRY_REPOSITORY_PREFIX: { value: DEFAULT_REPOSITORY_PREFIX },
         // The record step pushes the release commit and tags here, with the token below.
         GANTRY_RELEASE_REMOTE: { value: `https://github.com/${props.githubOwner}/${props.githubRepo}.git` },
         GANTRY_RELEASE_BRANCH: { value: branch },
@@ -110,6 +117,8 @@ export class PipelineStack extends Stack {
     });
 
     const role = this.buildRole;
+    const parameters = parameterNames(props.envName);
+    const parameterArnHere = (name: string) => parameterArn(name, { partition: this.partition, region: this.region, account: this.account });
     for (const service of props.services) {
       this.repositories.set(service, new ServiceRepository(this, `Repository-${service}`, { service }).repository);
     }
@@ -172,14 +181,14 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({
         sid: 'RecordDeployedImages',
         actions: ['ssm:PutParameter', 'ssm:GetParameter'],
-        resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `gantry/${props.envName}/images/*` })],
+        resources: [parameterArnHere(parameters.image('*'))],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadPlatformUrlForSmokeTest',
         actions: ['ssm:GetParameter'],
-        resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: `gantry/${props.envName}/platform/url` })],
+        resources: [parameterArnHere(parameters.platformUrl)],
       }),
     );
 
@@ -221,11 +230,12 @@ export class PipelineStack extends Stack {
         { stageName: 'Source', actions: [sourceAction] },
         {
           stageName: 'Build',
-          actions: [new actions.CodeBuildAction({ actionName: 'ChecksAndImages', project: this.project, input: source, outputs: [new codepipeline.Artifact('Manifest')] })],
+          // The output artifact is the build's dist/pipeline/*.json: one state file per step.
+          actions: [new actions.CodeBuildAction({ actionName: 'BuildReleaseDeploy', project: this.project, input: source, outputs: [new codepipeline.Artifact('PipelineState')] })],
         },
       ],
     });
-  
+
     this.acknowledgeFindings(artifactBucket);
   }
 
@@ -250,8 +260,10 @@ export class PipelineStack extends Stack {
       }
     }
     const role = this.buildRole;
-    ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${this.region}:${this.account}:parameter/gantry/${this.envName}/images/*]`, 'One image-tag parameter per catalog service under this environment\'s images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).');
-    ack(role, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; pushes are limited to the gantry/<service> repositories.');
+    // Spelled as cdk-nag prints the finding, so the acknowledgement matches it literally.
+    const imagesArn = parameterArn(parameterNames(this.envName).image('*'), { partition: '<AWS::Partition>', region: this.region, account: this.account });
+    ack(role, `AwsSolutions-IAM5[Resource::${imagesArn}]`, 'One image-tag parameter per catalog service under this environment\'s images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).');
+    ack(role, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; pushes are limited to the catalog services\' repositories.');
     ack(role, `AwsSolutions-IAM5[Resource::<${logicalId(this.cacheBucket)}.Arn>/nx-cache/*]`, 'The Nx cache writes one object per task hash under the nx-cache/ prefix of its own bucket; the names are not known in advance.');
     ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/<${build}>-*]`, 'CDK default: CodeBuild report groups (JUnit reports from buildspec.yml) named after this project only.');
     ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${build}>:*]`, 'CDK default: log streams of this project\'s own log group; stream names are per build.');

@@ -110,17 +110,4 @@ describe('PlatformStack', () => {
       expect(() => platform(CERT)).toThrow('PlatformStack: props.domainName is required with props.certificateArn');
     });
   });
-
-  describe('claimPriority', () => {
-    it('throws naming both services when a priority is claimed twice', () => {
-      // GIVEN a platform where "hello" holds priority 10
-      const stack = platform();
-      stack.claimPriority(10, 'hello');
-
-      // WHEN "pricing" claims 10 / THEN it throws naming both
-      expect(() => stack.claimPriority(10, 'pricing')).toThrow(/priority 10 is claimed by both "hello" and "pricing"/);
-      // AND another priority is fine
-      expect(() => stack.claimPriority(20, 'pricing')).not.toThrow();
-    });
-  });
 });

@@ -1,11 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, ValidationError, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { NOT_FOUND_BODY, platformUrlParameterName } from '@gantry/service-catalog';
+import { NOT_FOUND_BODY, parameterNames } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
+import { errorName } from './errors';
 
 export interface PlatformStackProps extends StackProps {
   /** The VPC from the network stack; the ALB goes in its public subnets. */
@@ -41,8 +42,6 @@ export interface PlatformPieces {
   readonly albSecurityGroup: ec2.ISecurityGroup;
   /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; `${service:<name>}` env references resolve to it. */
   readonly url: string;
-  /** Claims a listener priority for a service; throws when another service already holds it. */
-  claimPriority(priority: number, service: string): void;
 }
 
 /** The ECS cluster and the one shared ALB with its default 404. */
@@ -56,13 +55,16 @@ export class PlatformStack extends Stack implements PlatformPieces {
   public readonly https: boolean;
   /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; also in SSM for the pipeline's smoke test. */
   public readonly url: string;
-  private readonly priorities = new Map<number, string>();
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
-    if (!props.vpc) throw new Error('PlatformStack: props.vpc is required');
+    if (!props.vpc) throw new ValidationError(errorName('PlatformStackVpc'), 'PlatformStack: props.vpc is required', this);
     if (props.certificateArn !== undefined && props.domainName === undefined) {
-      throw new Error('PlatformStack: props.domainName is required with props.certificateArn (the name the certificate covers)');
+      throw new ValidationError(
+        errorName('PlatformStackDomainName'),
+        'PlatformStack: props.domainName is required with props.certificateArn (the name the certificate covers)',
+        this,
+      );
     }
     this.vpc = props.vpc;
     this.https = props.certificateArn !== undefined;
@@ -137,22 +139,10 @@ export class PlatformStack extends Stack implements PlatformPieces {
     // The deploy step smoke-tests through the ALB; it finds the URL here rather than in stack outputs,
     // which exist only for stacks deployed in that run.
     new ssm.StringParameter(this, 'UrlParameter', {
-      parameterName: platformUrlParameterName(props.envName ?? 'dev'),
+      parameterName: parameterNames(props.envName ?? 'dev').platformUrl,
       description: 'Base URL of the shared ALB',
       stringValue: this.url,
     });
     new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the shared ALB' });
-  }
-
-  /**
-   * Records that `service` uses listener `priority`. The catalog loader already rejects duplicates;
-   * this catches stacks built from entries that bypassed it, so synth fails instead of CloudFormation.
-   */
-  public claimPriority(priority: number, service: string): void {
-    const holder = this.priorities.get(priority);
-    if (holder !== undefined && holder !== service) {
-      throw new Error(`Listener priority ${priority} is claimed by both "${holder}" and "${service}"; give one of them another priority in its service.json`);
-    }
-    this.priorities.set(priority, service);
   }
 }

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { NetworkStack } from './network-stack';
 import { PlatformStack } from './platform-stack';
-import { DRAIN_TIMEOUT_SECONDS, SHUTDOWN_DELAY_SECONDS, ServiceStack, type ServiceStackProps } from './service-stack';
+import { DRAIN_TIMEOUT_SECONDS, SHUTDOWN_DELAY_SECONDS } from './constructs/gantry-service';
+import { ServiceStack, type ServiceStackProps } from './service-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 

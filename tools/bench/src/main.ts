@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { startPlatform } from '@gantry/local-platform';
+import { runCli } from '@gantry/process';
+import { bundlePath } from '@gantry/service-catalog';
 import { load, median, memoryOf, startServer, stopServer } from './measure';
 import { pipelineFigures } from './pipeline-bench';
 import { pluginCosts } from './plugin-cost';
@@ -24,13 +26,13 @@ const variants: Variant[] = [
   { label: 'bare Fastify hello-world', args: ['--import', 'tsx', resolve(__dirname, 'bare-server.ts')], env: { PORT: '4101' }, path: 'http://127.0.0.1:4101/hello' },
   {
     label: 'hello on the service kit (LOG_LEVEL=info, a log line per request)',
-    args: [resolve(root, 'apps/hello/dist/main.js')],
+    args: [resolve(root, bundlePath('hello'))],
     env: { PORT: '4102', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0' },
     path: 'http://127.0.0.1:4102/hello',
   },
   {
     label: 'hello on the service kit (LOG_LEVEL=warn)',
-    args: [resolve(root, 'apps/hello/dist/main.js')],
+    args: [resolve(root, bundlePath('hello'))],
     env: { PORT: '4103', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0' },
     path: 'http://127.0.0.1:4103/hello',
   },
@@ -133,7 +135,7 @@ local gateway. The tools' and infra's own suites are left out of the clones' che
   console.log(`\n${report}`);
 }
 
-main().catch((error: Error) => {
-  console.error(`[bench] ${error.message}`);
-  process.exit(1);
+runCli('bench', async () => {
+  await main();
+  return 0;
 });

@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
-import { runLocalPipeline } from '@gantry/pipeline';
-import { cloneWorkspace, commitChange } from '@gantry/release/testing';
+import { defaultEngineLayout, engineAnswers } from '@gantry/docker';
+import { cloneWorkspace, commitChange } from '@gantry/process/testing';
+import type { ChecksState } from '@gantry/pipeline';
+import { runPipelineIn, sandboxEnv } from '@gantry/pipeline/testing';
 
 export interface PipelineFigures {
   cold: number;
@@ -19,29 +17,25 @@ export interface PipelineFigures {
  * Undefined (with the reason logged) when no Docker engine answers.
  */
 export async function pipelineFigures(root: string, log: (line: string) => void): Promise<PipelineFigures | undefined> {
-  const engine = defaultLayout(process.env, root);
-  if (!(await engineAnswers(engine.host))) {
+  if (!(await engineAnswers(defaultEngineLayout(process.env, root).host))) {
     log('pipeline figures skipped: no Docker engine (run `npm run docker:engine -- start` first)');
     return undefined;
   }
-  const env = { ...process.env, GANTRY_STATE_HOME: mkdtempSync(join(tmpdir(), 'gantry-bench-state-')), GANTRY_DOCKER_HOME: engine.home, GANTRY_REGISTRY_PORT: '15999', GANTRY_CHECKS_EXCLUDE: '@gantry/release,infra,@gantry/pipeline,@gantry/images,@gantry/remote-cache,@gantry/containers,@gantry/docker-engine,@gantry/local-platform,@gantry/workspace,@gantry/bench' };
+  const env = sandboxEnv(root, 15_999);
   const timed = async (label: string, clone: string) => {
-    const started = performance.now();
-    // Each clone gets its own Nx local cache, as a fresh CodeBuild machine would.
-    const code = await runLocalPipeline(clone, { ...env, NX_CACHE_DIRECTORY: join(clone, '.nx/cache') }, () => undefined);
-    const seconds = (performance.now() - started) / 1000;
-    if (code !== 0) throw new Error(`pipeline run "${label}" failed`);
-    log(`pipeline ${label}: ${seconds.toFixed(1)} s`);
-    return seconds;
+    const run = await runPipelineIn(clone, env);
+    if (run.code !== 0) throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
+    log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
+    return run;
   };
   const a = cloneWorkspace(root, 'bench-a');
-  const cold = await timed('cold, first run', a.root);
+  const cold = (await timed('cold, first run', a.root)).seconds;
   const b = cloneWorkspace(root, 'bench-b');
-  const warmFreshClone = await timed('fresh clone, warm remote cache', b.root);
-  const checks = JSON.parse(readFileSync(join(b.root, 'dist/pipeline/checks.json'), 'utf8')) as { tasks: number; remoteHits: number };
+  const warm = await timed('fresh clone, warm remote cache', b.root);
+  const checks = warm.state<Partial<ChecksState>>('checks', {});
   commitChange(a.root, a.git, { 'apps/hello/src/routes.ts': '// bench: hello only' }, 'fix(hello): bench');
-  const oneService = await timed('one-service change (hello)', a.root);
+  const oneService = (await timed('one-service change (hello)', a.root)).seconds;
   commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
-  const everything = await timed('everything change (service kit)', a.root);
-  return { cold, warmFreshClone, oneService, everything, remoteHits: `${checks.remoteHits}/${checks.tasks}` };
+  const everything = (await timed('everything change (service kit)', a.root)).seconds;
+  return { cold, warmFreshClone: warm.seconds, oneService, everything, remoteHits: `${checks.remoteHits}/${checks.tasks}` };
 }

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import type { Docker } from '@gantry/containers';
-import type { ServiceEntry } from '@gantry/service-catalog';
-import { buildImage, buildxArgs, detectBuildx, parseBuildxMetadata, type BuildImageOptions } from './build';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Docker } from '@gantry/docker';
+import { buildImage, buildxArgs, classicArgs, detectBuildx, parseBuildxMetadata, SERVICE_DOCKERFILE, stageContext, type BuildImageOptions } from './build';
 
 type Answers = Record<string, string | Error>;
 
@@ -62,10 +63,14 @@ describe('detectBuildx', () => {
   });
 });
 
-const entry = { name: 'hello' } as ServiceEntry;
+// A workspace holding only hello's bundle: all a build context needs.
+const workspaceRoot = mkdtempSync(join(tmpdir(), 'images-build-'));
+mkdirSync(join(workspaceRoot, 'apps/hello/dist'), { recursive: true });
+writeFileSync(join(workspaceRoot, 'apps/hello/dist/main.js'), 'console.log("hello");\n');
+
 const options: BuildImageOptions = {
-  workspaceRoot: '/repo',
-  entry,
+  workspaceRoot,
+  service: 'hello',
   version: '0.2.0',
   revision: 'abc123',
   builtAt: '2026-01-01T00:00:00.000Z',
@@ -77,25 +82,50 @@ const options: BuildImageOptions = {
 
 describe('buildxArgs', () => {
   it('pushes by digest with the registry cache in max mode as an OCI image manifest', () => {
-    const args = buildxArgs(options, '/tmp/meta.json');
+    const args = buildxArgs(options, '/ctx', '/tmp/meta.json');
     const value = (flag: string) => args.filter((_, index) => args[index - 1] === flag);
 
     expect(args.slice(0, 3)).toEqual(['buildx', 'build', '--push']);
     expect(value('--output')).toEqual(['type=image,name=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello,push-by-digest=true,name-canonical=true']);
     expect(value('--cache-from')).toEqual(['type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache']);
     expect(value('--cache-to')).toEqual(['type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache,mode=max,image-manifest=true,oci-mediatypes=true']);
-    expect(value('--build-arg')).toEqual(['VERSION=0.2.0', 'REVISION=abc123', 'BUILT_AT=2026-01-01T00:00:00.000Z', 'NODE_IMAGE=gantry/node-base:local']);
+    expect(value('--build-arg')).toEqual(['SERVICE=hello', 'VERSION=0.2.0', 'REVISION=abc123', 'BUILT_AT=2026-01-01T00:00:00.000Z', 'NODE_IMAGE=gantry/node-base:local']);
     expect(value('--metadata-file')).toEqual(['/tmp/meta.json']);
     expect(value('--platform')).toEqual(['linux/arm64']);
     expect(args).toContain('--provenance=false');
     expect(args).not.toContain('--tag');
-    expect(args.at(-1)).toBe('/repo/apps/hello');
+    expect(args.at(-1)).toBe('/ctx');
   });
 
   it('keeps the cache in another repository when told to (ECR repositories with immutable tags)', () => {
-    const args = buildxArgs({ ...options, cacheRef: 'r/gantry/cache:hello' }, '/tmp/m.json');
+    const args = buildxArgs({ ...options, cacheRef: 'r/gantry/cache:hello' }, '/ctx', '/tmp/m.json');
 
     expect(args).toContain('type=registry,ref=r/gantry/cache:hello,mode=max,image-manifest=true,oci-mediatypes=true');
+  });
+});
+
+describe('classicArgs', () => {
+  it('passes the same build arguments as the BuildKit build, and tags the local image', () => {
+    const classic = classicArgs(options, '/ctx', 'gantry/hello:0.2.0');
+    const buildx = buildxArgs(options, '/ctx', '/tmp/meta.json');
+    const values = (args: string[]) => args.filter((_, index) => args[index - 1] === '--build-arg');
+
+    expect(classic.slice(0, 3)).toEqual(['build', '--tag', 'gantry/hello:0.2.0']);
+    expect(values(classic)).toEqual(values(buildx));
+    expect(classic.at(-1)).toBe('/ctx');
+  });
+});
+
+describe('stageContext', () => {
+  it('holds the bundle as main.js and the shared Dockerfile, nothing else', () => {
+    const context = stageContext(workspaceRoot, 'hello');
+
+    expect(readdirSync(context).sort()).toEqual(['Dockerfile', 'main.js']);
+    expect(readFileSync(join(context, 'Dockerfile'), 'utf8')).toBe(readFileSync(SERVICE_DOCKERFILE, 'utf8'));
+  });
+
+  it('says how to build a bundle that is missing', () => {
+    expect(() => stageContext(workspaceRoot, 'pricing')).toThrow('pricing: apps/pricing/dist/main.js is missing; build it first (npx nx run pricing:build)');
   });
 });
 
@@ -129,8 +159,19 @@ describe('buildImage', () => {
       'hello: classic docker build; BuildKit registry cache not used: docker buildx is not available (docker buildx version failed: docker: unknown command: docker buildx)',
     ]);
     const build = docker.calls.find((args) => args[0] === 'build') as string[];
-    expect(build).toEqual(expect.arrayContaining(['--tag', 'gantry/hello:0.2.0', '--build-arg', 'NODE_IMAGE=gantry/node-base:local', '/repo/apps/hello']));
+    expect(build).toEqual(expect.arrayContaining(['--tag', 'gantry/hello:0.2.0', '--build-arg', 'SERVICE=hello', '--build-arg', 'NODE_IMAGE=gantry/node-base:local']));
     expect(build.join(' ')).not.toMatch(/cache|buildx/);
+  });
+
+  it('builds into the local engine, without a word about BuildKit, when there is no registry', async () => {
+    const lines: string[] = [];
+    const docker = fakeDocker({ build: '', 'image inspect': CONFIG });
+
+    const built = await buildImage(docker, { ...options, registry: undefined, repository: undefined, log: (line) => lines.push(line) });
+
+    expect(built).toEqual({ kind: 'local', localImage: 'gantry/hello:0.2.0', imageId: CONFIG });
+    expect(lines).toEqual([]);
+    expect(docker.calls.map((args) => args[0])).toEqual(['build', 'image']);
   });
 
   it('builds with buildx and returns the digests it pushed when buildx is usable', async () => {

@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildServiceImage, type Docker } from '@gantry/containers';
-import type { ServiceEntry } from '@gantry/service-catalog';
+import type { Docker } from '@gantry/docker';
+import { bundlePath, repositoryName } from '@gantry/service-catalog';
 import type { PushedImage } from './publish';
+
+/** The one Dockerfile every service image is built from. */
+export const SERVICE_DOCKERFILE = join(__dirname, '../service.Dockerfile');
 
 /** Whether `docker buildx build` can push with a registry cache here, and why not when it cannot. */
 export type BuildxSupport =
@@ -49,16 +52,20 @@ export async function detectBuildx(docker: Docker): Promise<BuildxSupport> {
 
 export interface BuildImageOptions {
   workspaceRoot: string;
-  entry: ServiceEntry;
+  /** The catalog service whose bundle the image holds. */
+  service: string;
   version: string;
   revision: string;
   builtAt: string;
-  /** Overrides the Dockerfile's ECR Public base image. */
+  /** Overrides the Dockerfile's ECR Public base image (a local stand-in here, a mirror elsewhere). */
   nodeImage?: string;
-  /** Registry host[:port] and repository the BuildKit build pushes to (by digest) and keeps its cache in. */
-  registry: string;
-  repository: string;
-  /** The local tag for a classic build; `gantry/<name>:<version>` by default. */
+  /**
+   * Registry host[:port] and repository a BuildKit build pushes to (by digest) and keeps its cache in.
+   * Without a registry the image is built into the local engine (container tests).
+   */
+  registry?: string;
+  repository?: string;
+  /** The local tag of a classic build; `gantry/<name>:<version>` by default. */
   localTag?: string;
   /** e.g. linux/arm64 for Fargate ARM64 (BuildKit only; a classic build uses the engine's platform). */
   platform?: string;
@@ -73,8 +80,32 @@ export type BuiltImage =
   | { kind: 'local'; localImage: string; imageId: string }
   | { kind: 'pushed'; pushed: PushedImage };
 
-export function cacheRefFor(options: Pick<BuildImageOptions, 'registry' | 'repository' | 'cacheRef'>): string {
-  return options.cacheRef ?? `${options.registry}/${options.repository}:buildcache`;
+/** Where BuildKit pushes: the registry, the repository, and its cache ref. */
+function pushTarget(options: BuildImageOptions): { image: string; repository: string; cacheRef: string } {
+  if (!options.registry) throw new Error(`${options.service}: a BuildKit build pushes, so it needs a registry`);
+  const repository = options.repository ?? repositoryName(options.service);
+  const image = `${options.registry}/${repository}`;
+  return { image, repository, cacheRef: options.cacheRef ?? `${image}:buildcache` };
+}
+
+/** The build arguments both builders pass to service.Dockerfile. */
+export function buildArgs(options: BuildImageOptions): string[] {
+  const values = [`SERVICE=${options.service}`, `VERSION=${options.version}`, `REVISION=${options.revision}`, `BUILT_AT=${options.builtAt}`];
+  if (options.nodeImage) values.push(`NODE_IMAGE=${options.nodeImage}`);
+  return values.flatMap((value) => ['--build-arg', value]);
+}
+
+/**
+ * A build context that holds only the bundle (as main.js) and the Dockerfile: no sources, tests or
+ * node_modules can reach the image, and no .dockerignore has to keep them out.
+ */
+export function stageContext(workspaceRoot: string, service: string): string {
+  const bundle = join(workspaceRoot, bundlePath(service));
+  if (!existsSync(bundle)) throw new Error(`${service}: ${bundlePath(service)} is missing; build it first (npx nx run ${service}:build)`);
+  const context = mkdtempSync(join(tmpdir(), `gantry-image-${service}-`));
+  copyFileSync(bundle, join(context, 'main.js'));
+  copyFileSync(SERVICE_DOCKERFILE, join(context, 'Dockerfile'));
+  return context;
 }
 
 /**
@@ -82,24 +113,26 @@ export function cacheRefFor(options: Pick<BuildImageOptions, 'registry' | 'repos
  * can check every tag before it moves any; provenance is off so that the push is one image manifest whose
  * config digest can be compared. The cache lives in the registry as an OCI image manifest (ECR needs that).
  */
-export function buildxArgs(options: BuildImageOptions, metadataFile: string): string[] {
-  const cacheRef = cacheRefFor(options);
+export function buildxArgs(options: BuildImageOptions, context: string, metadataFile: string): string[] {
+  const { image, cacheRef } = pushTarget(options);
   const args = [
     'buildx', 'build',
     '--push',
-    '--output', `type=image,name=${options.registry}/${options.repository},push-by-digest=true,name-canonical=true`,
+    '--output', `type=image,name=${image},push-by-digest=true,name-canonical=true`,
     '--provenance=false',
     '--metadata-file', metadataFile,
     '--cache-from', `type=registry,ref=${cacheRef}`,
     '--cache-to', `type=registry,ref=${cacheRef},mode=max,image-manifest=true,oci-mediatypes=true`,
-    '--build-arg', `VERSION=${options.version}`,
-    '--build-arg', `REVISION=${options.revision}`,
-    '--build-arg', `BUILT_AT=${options.builtAt}`,
+    ...buildArgs(options),
   ];
-  if (options.nodeImage) args.push('--build-arg', `NODE_IMAGE=${options.nodeImage}`);
   if (options.platform) args.push('--platform', options.platform);
-  args.push(join(options.workspaceRoot, 'apps', options.entry.name));
+  args.push(context);
   return args;
+}
+
+/** The classic builder's command line: a local image under `tag`. */
+export function classicArgs(options: BuildImageOptions, context: string, tag: string): string[] {
+  return ['build', '--tag', tag, ...buildArgs(options), context];
 }
 
 /** Reads the pushed digests from buildx's --metadata-file. */
@@ -115,36 +148,36 @@ export function parseBuildxMetadata(text: string, repository: string): PushedIma
 }
 
 /**
- * Builds one service image. With a usable buildx it pushes by digest with the registry cache; otherwise
- * it builds with the classic builder into the local engine (Debian's 20.10 engine has no buildx) and
- * says in one line that the BuildKit cache is not used, and why.
+ * Builds one service image from service.Dockerfile. With a registry and a usable buildx it pushes by
+ * digest with the registry cache; otherwise it builds with the classic builder into the local engine
+ * (Debian's 20.10 engine has no buildx) and, when a registry was meant, says in one line why not BuildKit.
  */
 export async function buildImage(docker: Docker, options: BuildImageOptions): Promise<BuiltImage> {
   const log = options.log ?? ((line: string) => console.log(`[images] ${line}`));
-  const support = options.buildx ?? (await detectBuildx(docker));
-  const name = options.entry.name;
-  if (!support.usable) {
-    const localTag = options.localTag ?? `gantry/${name}:${options.version}`;
-    log(`${name}: classic docker build; BuildKit registry cache not used: ${support.reason}`);
-    await buildServiceImage(docker, {
-      workspaceRoot: options.workspaceRoot,
-      entry: options.entry,
-      tag: localTag,
-      version: options.version,
-      revision: options.revision,
-      builtAt: options.builtAt,
-      nodeImage: options.nodeImage,
-    });
-    const imageId = await docker(['image', 'inspect', '--format', '{{.Id}}', localTag]);
-    return { kind: 'local', localImage: localTag, imageId };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'gantry-buildx-'));
+  const name = options.service;
+  const support: BuildxSupport = options.registry
+    ? (options.buildx ?? (await detectBuildx(docker)))
+    : { usable: false, reason: 'no registry to push to' };
+  const context = stageContext(options.workspaceRoot, name);
   try {
-    const metadataFile = join(dir, 'metadata.json');
-    log(`${name}: docker buildx build (${support.version}, driver ${support.driver}) with cache ${cacheRefFor(options)}`);
-    await docker(buildxArgs(options, metadataFile), { timeoutMs: 1_800_000 });
-    return { kind: 'pushed', pushed: parseBuildxMetadata(readFileSync(metadataFile, 'utf8'), options.repository) };
+    if (!support.usable) {
+      const localTag = options.localTag ?? `${repositoryName(name)}:${options.version}`;
+      if (options.registry) log(`${name}: classic docker build; BuildKit registry cache not used: ${support.reason}`);
+      await docker(classicArgs(options, context, localTag), { timeoutMs: 1_800_000 });
+      const imageId = await docker(['image', 'inspect', '--format', '{{.Id}}', localTag]);
+      return { kind: 'local', localImage: localTag, imageId };
+    }
+    const metadataFile = join(context, '.metadata.json');
+    const { repository, cacheRef } = pushTarget(options);
+    log(`${name}: docker buildx build (${support.version}, driver ${support.driver}) with cache ${cacheRef}`);
+    await docker(buildxArgs(options, context, metadataFile), { timeoutMs: 1_800_000 });
+    return { kind: 'pushed', pushed: parseBuildxMetadata(readFileSync(metadataFile, 'utf8'), repository) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(context, { recursive: true, force: true });
   }
+}
+
+/** The image's size in bytes, as the engine reports it. */
+export async function imageSize(docker: Docker, tag: string): Promise<number> {
+  return Number(await docker(['image', 'inspect', '--format', '{{.Size}}', tag]));
 }

@@ -1,5 +1,17 @@
-export { buildImage, buildxArgs, cacheRefFor, detectBuildx, parseBuildxMetadata, type BuildImageOptions, type BuildxSupport, type BuiltImage } from './build';
-export { DEPLOY_MANIFEST, deployManifest, writeDeployManifest, type DeployedService, type DeployManifest, type ManifestEntry } from './manifest';
+export {
+  buildArgs,
+  buildImage,
+  buildxArgs,
+  classicArgs,
+  detectBuildx,
+  imageSize,
+  parseBuildxMetadata,
+  SERVICE_DOCKERFILE,
+  stageContext,
+  type BuildImageOptions,
+  type BuildxSupport,
+  type BuiltImage,
+} from './build';
 export {
   assertNoConflicts,
   executePublish,
@@ -14,17 +26,15 @@ export {
   type PushedImage,
   type TagConflict,
 } from './publish';
-export { MANIFEST_ACCEPT, MEDIA_TYPES, registryClient, registryUrl, sha256Digest, type Manifest, type RegistryAuth, type RegistryClient, type RegistryClientOptions } from './registry-client';
 export {
-  DEFAULT_REGISTRY_PORT,
-  defaultRegistryLayout,
-  ensureRegistryInstalled,
-  REGISTRY_BINARY,
-  registryAnswers,
-  registryConfig,
-  registryLayout,
-  startRegistry,
-  stopRegistry,
-  type RegistryLayout,
-} from './registry-server';
-export { publishedEarlier, runImageStep, serviceVersion, type ImageStepOptions, type ServiceImageResult } from './step';
+  MANIFEST_ACCEPT,
+  MEDIA_TYPES,
+  registryClient,
+  registryUrl,
+  sha256Digest,
+  type Manifest,
+  type RegistryAuth,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from './registry-client';
+export { publishedEarlier, runImageStep, type ImageStepOptions, type ServiceImageResult } from './step';

@@ -1,85 +1,75 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dockerCli } from '@gantry/containers';
-import { defaultLayout } from '@gantry/docker-engine';
+import { defaultEngineLayout, dockerCli } from '@gantry/docker';
+import { headOrUnknown, runCli } from '@gantry/process';
+import { loadCatalog, serviceVersion } from '@gantry/service-catalog';
+import { buildImage } from './build';
 import { registryClient } from './registry-client';
-import { defaultRegistryLayout, registryAnswers, startRegistry, stopRegistry } from './registry-server';
 import { runImageStep } from './step';
 
 const USAGE = [
-  'usage: tsx tools/images/src/main.ts <command>',
-  '  registry <start|stop|status>   the local ECR stand-in at .gantry/registry (GANTRY_REGISTRY_PORT, default 5000)',
+  'usage: npm run images -- <command>',
+  '  build [--node-image <ref>] <service...>',
+  '      build the named services into the local engine as gantry/<name>:<version> (bundles built first)',
   '  publish --registry <host:port> [--commit <sha>] [--node-image <ref>] [--platform <os/arch>]',
-  '          [--manifest <path>] [--repository-prefix gantry] [service...]',
-  '      build, check and push the images of the named services (all when none is named), then write',
-  '      dist/deploy-manifest.json; credentials from GANTRY_REGISTRY_USERNAME / GANTRY_REGISTRY_PASSWORD',
+  '          [--repository-prefix gantry] [service...]',
+  '      build, check and push the images of the named services (all when none is named);',
+  '      credentials from GANTRY_REGISTRY_USERNAME / GANTRY_REGISTRY_PASSWORD',
 ].join('\n');
 
 const root = resolve(__dirname, '../../..');
 
-// Thin CLI: the logic lives in the modules so the pipeline runner and tests call the same functions.
-async function main(argv: string[]): Promise<number> {
-  const log = (line: string) => console.log(`[images] ${line}`);
-  const [command, ...rest] = argv;
-  if (command === 'registry') {
-    const layout = defaultRegistryLayout(process.env, root);
-    switch (rest[0]) {
-      case 'start':
-        await startRegistry(layout, log);
-        log(`ready: ${layout.address}`);
-        return 0;
-      case 'stop':
-        await stopRegistry(layout, log);
-        return 0;
-      case 'status': {
-        const up = await registryAnswers(layout.url);
-        log(up ? `running at ${layout.url}` : `not running (expected at ${layout.url})`);
-        return up ? 0 : 1;
-      }
-    }
-  }
-  if (command === 'publish') {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        registry: { type: 'string' },
-        commit: { type: 'string' },
-        'node-image': { type: 'string' },
-        platform: { type: 'string' },
-        manifest: { type: 'string' },
-        'repository-prefix': { type: 'string' },
-      },
-    });
-    if (!values.registry) throw new Error(`--registry is required\n${USAGE}`);
-    const username = process.env['GANTRY_REGISTRY_USERNAME'];
-    const password = process.env['GANTRY_REGISTRY_PASSWORD'];
-    const engine = defaultLayout(process.env, root);
-    const host = process.env['DOCKER_HOST'] ?? (existsSync(engine.socket) ? engine.host : 'unix:///var/run/docker.sock');
-    await runImageStep({
-      workspaceRoot: root,
-      docker: dockerCli(host),
-      registry: registryClient(values.registry, username && password ? { auth: { username, password } } : {}),
-      services: positionals.length > 0 ? positionals : undefined,
-      commit: values.commit ?? execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
-      nodeImage: values['node-image'],
-      platform: values.platform,
-      manifestPath: values.manifest ? resolve(values.manifest) : undefined,
-      repositoryPrefix: values['repository-prefix'],
-      log,
-    });
-    return 0;
-  }
-  console.error(command ? `unknown command "${argv.join(' ')}"\n${USAGE}` : USAGE);
-  return 2;
+/** The private engine when it runs, else DOCKER_HOST, else the system socket. */
+function dockerHost(): string {
+  const engine = defaultEngineLayout(process.env, root);
+  return process.env['DOCKER_HOST'] ?? (existsSync(engine.socket) ? engine.host : 'unix:///var/run/docker.sock');
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`[images] ${error.message}`);
-    process.exit(1);
-  },
-);
+// Thin CLI: the logic lives in build.ts and step.ts, so the pipeline and tests call the same functions.
+runCli('images', async ([command, ...rest]) => {
+  const log = (line: string) => console.log(`[images] ${line}`);
+  const options = {
+    commit: { type: 'string' },
+    'node-image': { type: 'string' },
+    platform: { type: 'string' },
+    registry: { type: 'string' },
+    'repository-prefix': { type: 'string' },
+  } as const;
+  if (command !== 'build' && command !== 'publish') {
+    console.error(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+    return 2;
+  }
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
+  const catalog = loadCatalog(root);
+  const unknown = positionals.filter((name) => !catalog.some((entry) => entry.name === name));
+  if (unknown.length > 0) throw new Error(`not in the service catalog: ${unknown.join(', ')} (services: ${catalog.map((e) => e.name).join(', ')})`);
+  const docker = dockerCli(dockerHost());
+  const commit = values.commit ?? headOrUnknown(root);
+  if (command === 'build') {
+    if (positionals.length === 0) throw new Error(`name at least one service to build\n${USAGE}`);
+    for (const service of positionals) {
+      const version = serviceVersion(root, service);
+      const built = await buildImage(docker, { workspaceRoot: root, service, version, revision: commit, builtAt: new Date().toISOString(), nodeImage: values['node-image'], log });
+      // Without a registry the build is always local.
+      if (built.kind === 'local') log(`${service}: built ${built.localImage} (${built.imageId})`);
+    }
+    return 0;
+  }
+  if (!values.registry) throw new Error(`--registry is required\n${USAGE}`);
+  const username = process.env['GANTRY_REGISTRY_USERNAME'];
+  const password = process.env['GANTRY_REGISTRY_PASSWORD'];
+  await runImageStep({
+    workspaceRoot: root,
+    catalog,
+    docker,
+    registry: registryClient(values.registry, username && password ? { auth: { username, password } } : {}),
+    services: positionals.length > 0 ? positionals : undefined,
+    commit,
+    nodeImage: values['node-image'],
+    platform: values.platform,
+    repositoryPrefix: values['repository-prefix'],
+    log,
+  });
+  return 0;
+});

@@ -2,28 +2,34 @@
 // Run after `npx nx run hello:build` and `npm run docker:engine -- start`:
 //   tsx --test --test-reporter=spec tools/images/src/publish.e2e.ts
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildLocalBaseImage, dockerCli } from '@gantry/containers';
-import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
-import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
+import {
+  buildLocalBaseImage,
+  defaultEngineLayout,
+  dockerCli,
+  engineAnswers,
+  registryAnswers,
+  registryLayout,
+  startRegistry,
+  stopRegistry,
+  type RegistryLayout,
+} from '@gantry/docker';
+import { freePort, git, livePid, waitUntil } from '@gantry/process';
+import { bundlePath, loadCatalog, serviceVersion } from '@gantry/service-catalog';
 import { buildImage, detectBuildx, type BuildxSupport, type BuiltImage } from './build';
 import { ImmutableTagError, imageTags, publishImage, type PublishOptions, type PublishResult } from './publish';
 import { registryClient, type RegistryClient } from './registry-client';
-import { livePid } from '@gantry/docker-engine';
-import { registryAnswers, registryLayout, startRegistry, stopRegistry, type RegistryLayout } from './registry-server';
 import { runImageStep } from './step';
 
 const root = resolve(__dirname, '../../..');
-const engine = defaultLayout(process.env, root);
+const engine = defaultEngineLayout(process.env, root);
 const docker = dockerCli(engine.host);
-const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-const version = JSON.parse(readFileSync(join(root, 'apps/hello/package.json'), 'utf8')).version as string;
-const hello = loadCatalog(root).find((entry) => entry.name === 'hello') as ServiceEntry;
+const commit = git(root, ['rev-parse', 'HEAD']);
+const version = serviceVersion(root, 'hello');
+const catalog = loadCatalog(root);
 const repository = 'gantry/hello';
 const tags = imageTags(version, commit);
 const work = mkdtempSync(join(tmpdir(), 'gantry-images-e2e-'));
@@ -39,18 +45,10 @@ let nodeImage: string;
 let buildx: BuildxSupport;
 let first: { built: BuiltImage; configDigest: string; result: PublishResult };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 async function build(builtAt: string): Promise<BuiltImage> {
   return buildImage(docker, {
     workspaceRoot: root,
-    entry: hello,
+    service: 'hello',
     version,
     revision: commit,
     builtAt,
@@ -64,16 +62,15 @@ async function build(builtAt: string): Promise<BuiltImage> {
 
 /** True once the pid is gone (reaped, not merely a zombie), within `timeoutMs`. */
 async function exited(pid: number, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  const gone = () => {
     try {
       process.kill(pid, 0);
+      return false;
     } catch {
       return true;
     }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  return false;
+  };
+  return (await waitUntil(gone, { timeoutMs })) === true;
 }
 
 function source(built: BuiltImage): Pick<PublishOptions, 'localImage' | 'pushed'> {
@@ -86,7 +83,7 @@ function configOf(built: BuiltImage): string {
 
 before(async () => {
   assert.ok(await engineAnswers(engine.host), `no Docker engine at ${engine.host}: run \`npm run docker:engine -- start\` first`);
-  assert.ok(existsSync(join(root, 'apps/hello/dist/main.js')), 'apps/hello/dist/main.js is missing: run `npx nx run hello:build` first');
+  assert.ok(existsSync(join(root, bundlePath('hello'))), `${bundlePath('hello')} is missing: run \`npx nx run hello:build\` first`);
   layout = registryLayout(join(work, 'registry'), await freePort());
   await startRegistry(layout, log);
   registry = registryClient(layout.address);
@@ -218,11 +215,10 @@ describe('publishing hello', () => {
 });
 
 describe('the image step', () => {
-  it('builds, publishes and writes the deploy manifest for the named services', async () => {
-    const manifestPath = join(work, 'dist/deploy-manifest.json');
-
-    const { results } = await runImageStep({
+  it('builds and publishes the named services, reporting each image, its tags and its digest', async () => {
+    const results = await runImageStep({
       workspaceRoot: root,
+      catalog,
       docker,
       registry,
       services: ['hello'],
@@ -230,26 +226,19 @@ describe('the image step', () => {
       builtAt: '2026-01-01T00:00:00.000Z',
       nodeImage,
       repositoryPrefix: 'e2e-step',
-      manifestPath,
       log,
     });
 
-    const written = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    assert.equal(written.commit, commit);
-    assert.deepEqual(Object.keys(written.services), ['hello']);
-    assert.deepEqual(written.services.hello, {
-      image: `${layout.address}/e2e-step/hello`,
-      tags: tags,
-      digest: await registry.manifestDigest('e2e-step/hello', version),
-      version,
-    });
+    assert.deepEqual(
+      results.map(({ service, image, tags, digest, version, commit }) => ({ service, image, tags, digest, version, commit })),
+      [{ service: 'hello', image: `${layout.address}/e2e-step/hello`, tags, digest: await registry.manifestDigest('e2e-step/hello', version), version, commit }],
+    );
     assert.deepEqual(results[0].pushed, tags);
   });
 });
 
 describe('a retried run of the same commit', () => {
   it('records the image the first run pushed instead of rebuilding it (a rebuild is never byte-identical)', async () => {
-    const manifestPath = join(work, 'retry/deploy-manifest.json');
     const calls: string[][] = [];
     const recording: typeof docker = (args, options) => {
       calls.push(args);
@@ -257,8 +246,9 @@ describe('a retried run of the same commit', () => {
     };
     lines.length = 0;
 
-    const { results } = await runImageStep({
+    const results = await runImageStep({
       workspaceRoot: root,
+      catalog,
       docker: recording,
       registry,
       services: ['hello'],
@@ -266,14 +256,12 @@ describe('a retried run of the same commit', () => {
       builtAt: '2026-12-31T23:59:59.000Z',
       nodeImage,
       repositoryPrefix: 'e2e-step',
-      manifestPath,
       log,
     });
 
     const digest = await registry.manifestDigest('e2e-step/hello', version);
     assert.deepEqual(calls, [], 'no docker command: nothing built, tagged or pushed');
     assert.deepEqual({ pushed: results[0].pushed, skipped: results[0].skipped, digest: results[0].digest }, { pushed: [], skipped: tags, digest });
-    assert.equal(JSON.parse(readFileSync(manifestPath, 'utf8')).services.hello.digest, digest);
     assert.ok(lines.some((line) => line.startsWith(`hello: ${tags.join(' and ')} already point to ${digest} in `) && line.endsWith('not rebuilding')));
   });
 });

@@ -1,4 +1,4 @@
-import type { Docker } from '@gantry/containers';
+import type { Docker } from '@gantry/docker';
 import { assertNoConflicts, formatTagConflict, ImmutableTagError, imageTags, planPublish, publishImage } from './publish';
 import { MEDIA_TYPES, registryClient } from './registry-client';
 import { FakeRegistry } from './test-support/fake-registry';

@@ -1,4 +1,4 @@
-import type { Docker } from '@gantry/containers';
+import type { Docker } from '@gantry/docker';
 import type { RegistryClient } from './registry-client';
 
 /** The two tags every image gets: its semver and the commit it was built from. Never `latest`. */

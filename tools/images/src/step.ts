@@ -1,14 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Docker } from '@gantry/containers';
-import { loadCatalog } from '@gantry/service-catalog';
+import { resolve } from 'node:path';
+import type { Docker } from '@gantry/docker';
+import { DEFAULT_REPOSITORY_PREFIX, repositoryName, serviceVersion, type ServiceEntry } from '@gantry/service-catalog';
 import { buildImage, detectBuildx, type BuildxSupport, type BuiltImage } from './build';
-import { DEPLOY_MANIFEST, writeDeployManifest, type DeployManifest } from './manifest';
 import { assertNoConflicts, executePublish, imageTags, planPublish, type PublishResult } from './publish';
 import type { RegistryClient } from './registry-client';
 
 export interface ImageStepOptions {
   workspaceRoot: string;
+  /** The service catalog, read once by the caller. */
+  catalog: readonly ServiceEntry[];
   docker: Docker;
   registry: RegistryClient;
   /** Service names (the affected ones); every catalog service when absent. */
@@ -24,19 +24,11 @@ export interface ImageStepOptions {
    * service (its sha-<commit> tag exists, so an earlier run of this commit pushed it) is not rebuilt.
    */
   rebuildPublished?: boolean;
-  /** `<workspaceRoot>/dist/deploy-manifest.json` by default. */
-  manifestPath?: string;
   log?: (line: string) => void;
 }
 
+/** One service's published image: what the deploy step deploys (`${image}@${digest}`) and the summary shows. */
 export type ServiceImageResult = PublishResult & { version: string; commit: string };
-
-/** The version a service releases, from apps/<name>/package.json (nx release writes it there). */
-export function serviceVersion(workspaceRoot: string, service: string): string {
-  const version = JSON.parse(readFileSync(join(workspaceRoot, 'apps', service, 'package.json'), 'utf8')).version;
-  if (typeof version !== 'string' || version === '') throw new Error(`apps/${service}/package.json has no version`);
-  return version;
-}
 
 /** The manifest digest when every tag already points to the same manifest; undefined otherwise. */
 export async function publishedEarlier(registry: RegistryClient, repository: string, tags: string[]): Promise<string | undefined> {
@@ -48,25 +40,25 @@ export async function publishedEarlier(registry: RegistryClient, repository: str
 
 /**
  * The pipeline's image step: build each service image, check every tag of every service against the
- * registry, and only when no tag would move, push them all and write the deploy manifest. A service whose
- * tags all point to one image already (a retried run of the same commit) is recorded, not rebuilt.
+ * registry, and only when no tag would move, push them all. A service whose tags all point to one image
+ * already (a retried run of the same commit) is recorded, not rebuilt.
  */
-export async function runImageStep(options: ImageStepOptions): Promise<{ results: ServiceImageResult[]; manifest: DeployManifest }> {
+export async function runImageStep(options: ImageStepOptions): Promise<ServiceImageResult[]> {
   const log = options.log ?? ((line: string) => console.log(`[images] ${line}`));
   const root = resolve(options.workspaceRoot);
-  const catalog = loadCatalog(root);
+  const catalog = options.catalog;
   const names = options.services ?? catalog.map((entry) => entry.name);
   const unknown = names.filter((name) => !catalog.some((entry) => entry.name === name));
   if (unknown.length > 0) throw new Error(`not in the service catalog: ${unknown.join(', ')}`);
   const builtAt = options.builtAt ?? new Date().toISOString();
-  const prefix = options.repositoryPrefix ?? 'gantry';
+  const prefix = options.repositoryPrefix ?? DEFAULT_REPOSITORY_PREFIX;
   let buildx: BuildxSupport | undefined;
 
   const built: Array<{ name: string; version: string; repository: string; image: BuiltImage }> = [];
   const published: ServiceImageResult[] = [];
   for (const entry of catalog.filter((each) => names.includes(each.name))) {
     const version = serviceVersion(root, entry.name);
-    const repository = `${prefix}/${entry.name}`;
+    const repository = repositoryName(entry.name, prefix);
     const tags = imageTags(version, options.commit);
     const earlier = options.rebuildPublished ? undefined : await publishedEarlier(options.registry, repository, tags);
     if (earlier) {
@@ -77,13 +69,10 @@ export async function runImageStep(options: ImageStepOptions): Promise<{ results
       });
       continue;
     }
-    if (!existsSync(join(root, 'apps', entry.name, 'dist'))) {
-      throw new Error(`${entry.name}: apps/${entry.name}/dist is missing; build it first (nx run ${entry.name}:build)`);
-    }
     buildx ??= await detectBuildx(options.docker);
     const image = await buildImage(options.docker, {
       workspaceRoot: root,
-      entry,
+      service: entry.name,
       version,
       revision: options.commit,
       builtAt,
@@ -116,9 +105,5 @@ export async function runImageStep(options: ImageStepOptions): Promise<{ results
     const result = await executePublish(options.docker, options.registry, plan);
     results.push({ ...result, version: built[index].version, commit: options.commit });
   }
-  results.sort((a, b) => a.service.localeCompare(b.service));
-  const manifestPath = options.manifestPath ?? join(root, DEPLOY_MANIFEST);
-  const manifest = writeDeployManifest(manifestPath, results, { commit: options.commit });
-  log(`deploy manifest: ${manifestPath} (${results.length} service${results.length === 1 ? '' : 's'})`);
-  return { results, manifest };
+  return results.sort((a, b) => a.service.localeCompare(b.service));
 }

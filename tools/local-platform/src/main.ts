@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
+import { runCli } from '@gantry/process';
 import { startPlatform } from './platform';
 import { routeTable } from './route-table';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
 // Thin CLI over startPlatform: reads its one setting, prints progress, and stops everything on Ctrl-C.
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   const rawPort = process.env['GANTRY_GATEWAY_PORT'] ?? '8080';
   const gatewayPort = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || gatewayPort < 1 || gatewayPort > 65535) {
@@ -37,9 +38,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The services and the gateway keep the process alive until Ctrl-C.
+  return undefined;
 }
 
-main().catch((error: Error) => {
-  console.error(`gantry: ${error.message}`);
-  process.exit(1);
-});
+runCli('gantry', main);

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCatalog, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { headOrUnknown } from '@gantry/process';
+import { bundlePath, loadCatalog, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 import type { FastifyInstance } from 'fastify';
 import { buildGateway, type GatewayRoute } from './gateway';
 import { ServiceProcess } from './service-process';
@@ -26,19 +26,11 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-function gitCommit(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Checks everything that can be checked before any process starts, listing every problem at once. */
 function preflight(root: string, entries: ServiceEntry[], env: NodeJS.ProcessEnv): void {
   const problems: string[] = [];
   for (const entry of entries) {
-    const main = join(root, 'apps', entry.name, 'dist/main.js');
+    const main = join(root, bundlePath(entry.name));
     if (!existsSync(main)) problems.push(`${entry.name}: ${main} is missing; build it with \`npx nx run-many -t build\``);
     for (const variable of Object.keys(entry.secrets)) {
       if (!env[variable]) {
@@ -61,13 +53,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const target = entries.find((entry) => entry.name === name) as ServiceEntry;
     return `http://127.0.0.1:${target.port + offset}`;
   };
-  const commit = gitCommit(root);
+  const commit = headOrUnknown(root);
   const builtAt = new Date().toISOString();
   const processes = entries.map(
     (entry) =>
       new ServiceProcess({
         name: entry.name,
-        main: join(root, 'apps', entry.name, 'dist/main.js'),
+        main: join(root, bundlePath(entry.name)),
         readyUrl: `${baseUrl(entry.name)}${entry.prefix}/ready`,
         onLine: options.onLine ?? (() => undefined),
         env: {

@@ -1,3 +1,4 @@
+import { table } from '@gantry/process';
 import { pathPatterns } from '@gantry/service-catalog';
 import type { GatewayRoute } from './gateway';
 
@@ -7,8 +8,5 @@ export function routeTable(gatewayUrl: string, routes: readonly GatewayRoute[]):
     .sort((a, b) => a.priority - b.priority)
     .map((route) => [String(route.priority), route.name, pathPatterns(route).join(', '), `${gatewayUrl}${route.prefix}`, route.url]);
   rows.push(['default', '-', '*', 'fixed 404 JSON', '-']);
-  const header = ['priority', 'service', 'patterns', 'through the gateway', 'direct'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return table(['priority', 'service', 'patterns', 'through the gateway', 'direct'], rows);
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { waitUntil } from '@gantry/process';
 
 export interface ServiceProcessSpec {
   name: string;
@@ -41,21 +42,16 @@ export class ServiceProcess {
 
   /** Resolves once readiness answers 200; rejects naming the service if it exits or times out first. */
   async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let exitCode: number | null | undefined;
-    void this.exited.then((code) => (exitCode = code));
-    while (Date.now() < deadline) {
-      if (exitCode !== undefined) {
-        throw new Error(`service "${this.spec.name}" failed to start (exit code ${exitCode}): ${this.lastWords()}`);
-      }
-      try {
-        const response = await fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(1_000) });
-        if (response.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    let exit: { code: number | null } | undefined;
+    void this.exited.then((code) => (exit = { code }));
+    const ready = () =>
+      fetch(this.spec.readyUrl, { signal: AbortSignal.timeout(1_000) }).then(
+        (response) => response.status === 200,
+        () => false, // not listening yet
+      );
+    const outcome = await waitUntil(async () => exit ?? (await ready()), { timeoutMs });
+    if (outcome === true) return;
+    if (outcome) throw new Error(`service "${this.spec.name}" failed to start (exit code ${outcome.code}): ${this.lastWords()}`);
     throw new Error(`service "${this.spec.name}" was not ready within ${timeoutMs / 1000}s at ${this.spec.readyUrl}: ${this.lastWords()}`);
   }
 

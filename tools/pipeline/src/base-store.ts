@@ -1,6 +1,6 @@
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /** Where the last successfully deployed commit is kept between pipeline runs. */
 export interface BaseStore {
@@ -54,4 +54,16 @@ export class FileBaseStore implements BaseStore {
     mkdirSync(dirname(this.path), { recursive: true });
     writeFileSync(this.path, `${JSON.stringify({ commit, recordedAt: new Date().toISOString() }, null, 2)}\n`);
   }
+}
+
+/** SSM in AWS (GANTRY_BASE_PARAMETER), else a file (GANTRY_BASE_FILE, default .gantry/pipeline/last-deployed.json). */
+export function baseStoreFromEnv(root: string, env: NodeJS.ProcessEnv): BaseStore {
+  const parameter = env['GANTRY_BASE_PARAMETER'];
+  if (parameter) {
+    if (!/^\/[A-Za-z0-9_.\-/]+$/.test(parameter)) {
+      throw new Error(`GANTRY_BASE_PARAMETER must be an SSM parameter path like /gantry/dev/pipeline/last-deployed-commit (got ${JSON.stringify(parameter)})`);
+    }
+    return new SsmBaseStore(parameter);
+  }
+  return new FileBaseStore(resolve(root, env['GANTRY_BASE_FILE'] ?? '.gantry/pipeline/last-deployed.json'));
 }

@@ -1,4 +1,5 @@
 import type { ServiceImageResult } from '@gantry/images';
+import { repositoryName, stackNames } from '@gantry/service-catalog';
 
 /** One service stack to deploy, and the image tag it will run. */
 export interface ServiceDeploy {
@@ -18,8 +19,8 @@ export interface DeployPlan {
 }
 
 export interface DeployInputs {
-  /** `Gantry-<env>`: infra/src/gantry-app.ts names its stacks `<prefix>-Network`, `-Platform`, `-Service-<name>`. */
-  stackPrefix: string;
+  /** The environment whose stacks are planned (infra/cdk.json `envName`). */
+  envName: string;
   images: readonly ServiceImageResult[];
   /** Affected Nx projects (all of them when everything is built). */
   affectedProjects: readonly string[];
@@ -37,18 +38,19 @@ export const INFRA_PROJECT = 'infra';
  * deploying hello never changes what pricing runs.
  */
 export function planDeploy(inputs: DeployInputs): DeployPlan {
+  const stacks = stackNames(inputs.envName);
   const services = new Map<string, ServiceDeploy>();
   for (const image of inputs.images) {
-    services.set(image.service, { service: image.service, stack: `${inputs.stackPrefix}-Service-${image.service}`, tag: image.version, why: 'new image' });
+    services.set(image.service, { service: image.service, stack: stacks.service(image.service), tag: image.version, why: 'new image' });
   }
   for (const { service, version } of inputs.configChanged) {
     const why = inputs.everything ? 'building everything' : 'service.json changed';
-    if (!services.has(service)) services.set(service, { service, stack: `${inputs.stackPrefix}-Service-${service}`, tag: version, why });
+    if (!services.has(service)) services.set(service, { service, stack: stacks.service(service), tag: version, why });
   }
   const sorted = [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
   if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT)) return { platformStacks: [], services: sorted };
   return {
-    platformStacks: [`${inputs.stackPrefix}-Network`, `${inputs.stackPrefix}-Platform`],
+    platformStacks: [stacks.network, stacks.platform],
     platformReason: inputs.everything ? 'building everything' : 'infra changed',
     services: sorted,
   };
@@ -59,6 +61,6 @@ export function describePlan(plan: DeployPlan): string[] {
   if (plan.platformStacks.length === 0 && plan.services.length === 0) return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
   return [
     ...plan.platformStacks.map((stack) => `${stack} (${plan.platformReason})`),
-    ...plan.services.map((s) => `${s.stack}: ${s.service} runs gantry/${s.service}:${s.tag} (${s.why})`),
+    ...plan.services.map((s) => `${s.stack}: ${s.service} runs ${repositoryName(s.service)}:${s.tag} (${s.why})`),
   ];
 }

@@ -1,4 +1,6 @@
-export { describeBase, resolveBase, type BaseDecision } from './base';
-export { FileBaseStore, SsmBaseStore, type BaseStore } from './base-store';
-export { runChecks, summarizeTasks, type CheckResult } from './checks';
+export { describeBase, resolveBase, type BaseDecision } from './base-decision';
+export { baseStoreFromEnv, FileBaseStore, SsmBaseStore, type BaseStore } from './base-store';
 export { runLocalPipeline } from './run-local';
+export { PIPELINE_STEPS, type PipelineStep } from './steps';
+export { summarizeTasks, type TaskSummary } from './task-summary';
+export type { BaseState, CacheState, ChecksState, DeployState, ImagesState, VersionState } from './steps';

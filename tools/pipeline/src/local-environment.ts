@@ -1,23 +1,12 @@
-import { createServer } from 'node:net';
-import type { Docker } from '@gantry/containers';
+import type { Docker } from '@gantry/docker';
 import { buildGateway } from '@gantry/local-platform';
+import { freePort } from '@gantry/process';
 import { resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 
 export interface LocalEnvironment {
   /** The gateway: the ALB stand-in every smoke request goes through. */
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

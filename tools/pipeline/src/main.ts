@@ -1,37 +1,19 @@
 import { resolve } from 'node:path';
-import { cacheStep } from './cache-step';
-import { imagesStep } from './images-step';
-import { versionStep } from './version-step';
-import { deployStep, smokeStep } from './deploy-step';
-import { baseStep, checksStep, recordStep, type StepContext } from './steps';
+import { runCli } from '@gantry/process';
+import { loadCatalog } from '@gantry/service-catalog';
+import { PIPELINE_STEPS } from './steps';
 
-const STEPS: Record<string, (context: StepContext) => Promise<unknown>> = {
-  cache: (context) => cacheStep(context),
-  base: baseStep,
-  checks: checksStep,
-  version: versionStep,
-  images: imagesStep,
-  deploy: deployStep,
-  smoke: smokeStep,
-  record: recordStep,
-};
-const USAGE = `usage: tsx tools/pipeline/src/main.ts <${Object.keys(STEPS).join('|')}>`;
+const USAGE = `usage: tsx tools/pipeline/src/main.ts <${PIPELINE_STEPS.map((step) => step.name).join('|')}>`;
 
-// Thin CLI: one buildspec command per step; the logic lives in steps.ts so tests call the same code.
-async function main(step: string | undefined): Promise<number> {
-  const run = step ? STEPS[step] : undefined;
-  if (!run) {
-    console.error(step ? `unknown step "${step}". ${USAGE}` : USAGE);
+// Thin CLI: one buildspec command per step; the logic lives in steps/, so tests and `npm run pipeline` call the same code.
+runCli(process.argv[2] ?? 'pipeline', async ([name]) => {
+  const step = PIPELINE_STEPS.find((each) => each.name === name);
+  if (!step) {
+    console.error(name ? `unknown step "${name}". ${USAGE}` : USAGE);
     return 2;
   }
-  await run({ root: resolve(__dirname, '../../..'), env: process.env, log: (line) => console.log(`[${step}] ${line}`) });
+  const root = resolve(__dirname, '../../..');
+  const log = (line: string) => console.log(`[${name}] ${line}`);
+  await step.run({ root, env: process.env, log, catalog: loadCatalog(root) });
   return 0;
-}
-
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`[${process.argv[2]}] ERROR: ${error.message}`);
-    process.exit(1);
-  },
-);
+});

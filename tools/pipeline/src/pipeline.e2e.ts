@@ -2,56 +2,40 @@
 // Debian's docker-registry as ECR and s3rver as S3. Run with `npm run test:pipeline` after
 // `npm run docker:engine -- start`. Scenarios share one S3 bucket and registry, in order.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { dockerCli } from '@gantry/containers';
-import { defaultLayout, engineAnswers } from '@gantry/docker-engine';
+import { defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
 import type { ServiceImageResult } from '@gantry/images';
-import type { CheckResult } from './checks';
-import { cloneWorkspace, commitChange } from '@gantry/release/testing';
-import { runLocalPipeline } from './run-local';
+import { git as gitIn, waitUntil } from '@gantry/process';
+import { cloneWorkspace, commitChange } from '@gantry/process/testing';
+import { serviceVersion } from '@gantry/service-catalog';
+import type { ChecksState, DeployState } from './steps';
+import { runPipelineIn, sandboxEnv } from './testing';
 
 const source = resolve(__dirname, '../../..');
-const stateHome = mkdtempSync(join(tmpdir(), 'gantry-pipeline-state-'));
-const baseEnv = {
-  ...process.env,
-  GANTRY_STATE_HOME: stateHome,
-  GANTRY_DOCKER_HOME: defaultLayout(process.env, source).home,
-  GANTRY_REGISTRY_PORT: String(15_000 + (process.pid % 1000)),
-  // Every tool's suite and infra's run in `npm test`; inside each clone they would only add minutes. (A kit
-  // change reaching every service is covered by tools/workspace's affected test and the release tests.)
-  GANTRY_CHECKS_EXCLUDE: '@gantry/release,infra,@gantry/pipeline,@gantry/images,@gantry/remote-cache,@gantry/containers,@gantry/docker-engine,@gantry/local-platform,@gantry/workspace,@gantry/bench',
-};
+const baseEnv = sandboxEnv(source, 15_000 + (process.pid % 1000));
+const stateHome = baseEnv['GANTRY_STATE_HOME'] as string;
 const timings: string[] = [];
 
 interface Run {
   code: number;
   output: string;
-  checks: CheckResult;
+  checks: ChecksState;
   images: ServiceImageResult[];
-  seconds: number;
+  deploy: DeployState;
 }
 
 async function pipeline(root: string, label: string, env: Record<string, string> = {}): Promise<Run> {
-  const lines: string[] = [];
-  const started = performance.now();
-  // Nx 23 shares its local cache between checkouts of one repository (~/.nx/<workspace id>), so each
-  // clone gets its own, as a fresh CodeBuild machine would: only the remote cache is shared.
-  const isolated = { NX_CACHE_DIRECTORY: join(root, '.nx/cache') };
-  const code = await runLocalPipeline(root, { ...baseEnv, ...isolated, ...env }, (line) => lines.push(line));
-  const seconds = (performance.now() - started) / 1000;
-  timings.push(`${label}: ${seconds.toFixed(1)} s`);
-  const state = (step: string, fallback: unknown) => {
-    try {
-      return JSON.parse(readFileSync(join(root, 'dist/pipeline', `${step}.json`), 'utf8'));
-    } catch {
-      return fallback;
-    }
+  const run = await runPipelineIn(root, { ...baseEnv, ...env });
+  timings.push(`${label}: ${run.seconds.toFixed(1)} s`);
+  return {
+    code: run.code,
+    output: run.output,
+    checks: run.state('checks', {} as ChecksState),
+    images: run.state('images', []),
+    deploy: run.state('deploy', {} as DeployState),
   };
-  return { code, output: lines.join('\n'), checks: state('checks', {}), images: state('images', []), seconds };
 }
 
 const pushedServices = (run: Run) => run.images.filter((image) => image.pushed.length > 0).map((image) => image.service).sort();
@@ -66,27 +50,21 @@ const patched = (version: string) => version.replace(/\d+$/, (patch) => String(N
 
 /** Runs an image as the platform would (read-only, no capabilities) and asks it for its version. */
 async function versionInImage(image: string, port: number, path: string): Promise<unknown> {
-  const docker = dockerCli(defaultLayout(process.env, source).host);
+  const docker = dockerCli(defaultEngineLayout(process.env, source).host);
   const container = await docker(['run', '--detach', '--read-only', '--cap-drop', 'ALL', '--publish', `127.0.0.1::${port}`, image]);
   try {
     const hostPort = (await docker(['port', container, String(port)])).split('\n')[0].split(':').pop();
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${hostPort}${path}`);
-        if (response.ok) return await response.json();
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
+    const get = () => fetch(`http://127.0.0.1:${hostPort}${path}`).then((response) => (response.ok ? response.json() : undefined), () => undefined);
+    const answer = await waitUntil(get, { timeoutMs: 30_000, intervalMs: 300 });
+    assert.ok(answer, `${image} did not answer ${path} within 30 s`);
+    return answer;
   } finally {
     await docker(['rm', '--force', container]).catch(() => undefined);
   }
 }
 
 before(async () => {
-  assert.ok(await engineAnswers(defaultLayout(process.env, source).host), 'no Docker engine: run `npm run docker:engine -- start` first');
+  assert.ok(await engineAnswers(defaultEngineLayout(process.env, source).host), 'no Docker engine: run `npm run docker:engine -- start` first');
 });
 
 describe('the pipeline on one clone, change after change', () => {
@@ -94,11 +72,11 @@ describe('the pipeline on one clone, change after change', () => {
   // origin: the bare copy `npm run pipeline` makes of the checkout on its first run; releases are pushed there.
   const origin = join(root, '.gantry/origin.git');
   const env = {};
-  const versionOf = (service: string) => (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version;
+  const versionOf = (service: string) => serviceVersion(root, service);
   const versions = () => ({ hello: versionOf('hello'), catalog: versionOf('catalog'), pricing: versionOf('pricing') });
-  const originRefs = () => execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], { cwd: origin, encoding: 'utf8' }).trim();
-  const originTag = (tag: string) => execFileSync('git', ['rev-parse', `${tag}^{commit}`], { cwd: origin, encoding: 'utf8' }).trim();
-  const originMain = () => execFileSync('git', ['rev-parse', 'main'], { cwd: origin, encoding: 'utf8' }).trim();
+  const originRefs = () => gitIn(origin, ['for-each-ref', '--format=%(refname) %(objectname)']);
+  const originTag = (tag: string) => gitIn(origin, ['rev-parse', `${tag}^{commit}`]);
+  const originMain = () => gitIn(origin, ['rev-parse', 'main']);
 
   it('builds and pushes every image on the first run, saying why, and pushes main and the baseline tags to origin', async () => {
     const run = await pipeline(root, 'cold run, everything', env);
@@ -109,9 +87,9 @@ describe('the pipeline on one clone, change after change', () => {
     for (const image of run.images) assert.equal(image.tags[0], versionOf(image.service));
     assert.ok(run.checks.ran > 0);
     // Building everything deploys everything: the shared stacks, then every service at its version.
-    const deploy = JSON.parse(readFileSync(join(root, 'dist/pipeline/deploy.json'), 'utf8'));
+    const deploy = run.deploy;
     assert.deepEqual(deploy.plan.platformStacks, ['Gantry-dev-Network', 'Gantry-dev-Platform']);
-    assert.deepEqual(deploy.plan.services.map((s: { service: string; tag: string }) => `${s.service}:${s.tag}`), ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`));
+    assert.deepEqual(deploy.plan.services.map((s) => `${s.service}:${s.tag}`), ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`));
     for (const name of ['catalog', 'hello', 'pricing']) assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
     assert.equal(originMain(), git('rev-parse', 'HEAD'));
     assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
@@ -137,7 +115,7 @@ describe('the pipeline on one clone, change after change', () => {
       name: 'hello', version: next, commit: release, builtAt: git('show', '-s', '--format=%cI', release),
     });
     // deploy: only hello's stack, synthesized with the new tag and checked; smoke: through the ALB stand-in.
-    const deploy = JSON.parse(readFileSync(join(root, 'dist/pipeline/deploy.json'), 'utf8'));
+    const deploy = run.deploy;
     assert.deepEqual(deploy.plan, { platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: next, why: 'new image' }] });
     assert.match(run.output, new RegExp(`Gantry-dev-Service-hello: hello runs gantry/hello:${next.replace(/\./g, '\\.')} \\(new image\\)`));
     assert.match(run.output, /templates checked: 1 service stack\(s\) run their new tags/);

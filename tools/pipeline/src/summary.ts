@@ -1,6 +1,7 @@
 import type { ServiceImageResult } from '@gantry/images';
-import type { CheckResult } from './checks';
-import type { VersionState } from './version-step';
+import { table } from '@gantry/process';
+import type { TaskSummary } from './task-summary';
+import type { VersionState } from './steps/version';
 
 export interface StepTiming {
   name: string;
@@ -8,14 +9,8 @@ export interface StepTiming {
   outcome: string;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
-}
-
 /** The end-of-run report: step times, where task results came from, and what was pushed. */
-export function summaryTable(report: { timings: StepTiming[]; checks?: CheckResult; version?: VersionState; images: ServiceImageResult[] }): string {
+export function summaryTable(report: { timings: StepTiming[]; checks?: TaskSummary; version?: VersionState; images: ServiceImageResult[] }): string {
   const total = report.timings.reduce((sum, step) => sum + step.ms, 0);
   const steps = table(
     ['step', 'seconds', 'outcome'],

@@ -37,26 +37,26 @@ describe('checkTemplates', () => {
   it('accepts a planned service on its new tag while every other service keeps its SSM-recorded image', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
-    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([]);
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([]);
   });
 
   it('flags a planned service synthesized with another tag', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.1.0' }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
-    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0']);
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0']);
   });
 
   it('flags a service outside the plan whose image would change (a pinned tag instead of its SSM record)', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { tag: '0.0.9' }, 30));
-    expect(checkTemplates(out, helloPlan, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
       'Gantry-dev-Service-pricing: is not being deployed, so its image must come from /gantry/dev/images/pricing, not 0.0.9',
     ]);
   });
 
   it('flags a rule that does not match the catalog, and a stack that is missing', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 11));
-    expect(checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'Gantry-dev', 'dev')).toEqual([
+    expect(checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'dev')).toEqual([
       `Gantry-dev-Platform: no template in ${out} (is the stack named Gantry-dev-Platform in infra/src/gantry-app.ts?)`,
       'Gantry-dev-Service-hello: listener rule is ["/hello","/hello/*"] at priority 11, expected ["/hello","/hello/*"] at 10',
       `Gantry-dev-Service-pricing: no template in ${out} (is the stack named Gantry-dev-Service-pricing in infra/src/gantry-app.ts?)`,
@@ -67,10 +67,10 @@ describe('checkTemplates', () => {
 describe('checkTemplates on the real CDK app', () => {
   it('passes on a real `cdk synth` that pins hello to its new tag, and fails when the plan expects another tag', async () => {
     const root = join(__dirname, '../../..');
-    const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)], process.env, () => undefined);
+    const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)], process.env);
     expect(synth.code).toBe(0);
-    expect(checkTemplates(out, helloPlan, loadCatalog(root), 'Gantry-dev', 'dev')).toEqual([]);
+    expect(checkTemplates(out, helloPlan, loadCatalog(root), 'dev')).toEqual([]);
     const other: DeployPlan = { platformStacks: ['Gantry-dev-Network', 'Gantry-dev-Platform'], services: [{ ...helloPlan.services[0], tag: '0.3.0' }] };
-    expect(checkTemplates(out, other, loadCatalog(root), 'Gantry-dev', 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0']);
+    expect(checkTemplates(out, other, loadCatalog(root), 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0']);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageParameterName, pathPatterns, type ServiceEntry } from '@gantry/service-catalog';
+import { parameterNames, pathPatterns, stackNames, type ServiceEntry } from '@gantry/service-catalog';
 import type { DeployPlan } from './deploy-plan';
 
 interface Template {
@@ -29,7 +29,7 @@ function imageTag(image: unknown, template: Template): { tag?: string; parameter
  * new tag behind its own path rule and health check; every other service still takes its tag from its SSM
  * parameter, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
  */
-export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readonly ServiceEntry[], stackPrefix: string, envName: string): string[] {
+export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readonly ServiceEntry[], envName: string): string[] {
   const problems: string[] = [];
   const read = (stack: string): Template | undefined => {
     const file = join(outDir, `${stack}.template.json`);
@@ -41,14 +41,14 @@ export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readon
   };
   for (const stack of plan.platformStacks) read(stack);
   for (const entry of catalog) {
-    const stack = `${stackPrefix}-Service-${entry.name}`;
+    const stack = stackNames(envName).service(entry.name);
     const template = read(stack);
     if (!template) continue;
     const [task] = resources(template, 'AWS::ECS::TaskDefinition');
     const image = imageTag((task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image, template);
     const planned = plan.services.find((s) => s.service === entry.name);
     if (planned && image.tag !== planned.tag) problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
-    const parameter = imageParameterName(envName, entry.name);
+    const parameter = parameterNames(envName).image(entry.name);
     if (!planned && image.parameter !== parameter) problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`);
     const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
     const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];

@@ -1,5 +1,26 @@
-import type { Commit } from './git';
+import { git } from '@gantry/process';
 import type { LintVerdict } from './worker';
+
+export interface Commit {
+  sha: string;
+  subject: string;
+  /** The whole message: subject, blank line, body and footers. */
+  message: string;
+  files: string[];
+}
+
+/** Non-merge commits reachable from HEAD and not from `since` (all of them when `since` is null), newest first. */
+export function commitsSince(root: string, since: string | null): Commit[] {
+  const range = since ? [`${since}..HEAD`] : ['HEAD'];
+  const raw = git(root, ['log', '--no-merges', '--format=%x1e%H%x1f%B%x1f', '--name-only', ...range]);
+  return raw
+    .split('\x1e')
+    .filter((chunk) => chunk.trim())
+    .map((chunk) => {
+      const [sha, message, files] = chunk.split('\x1f');
+      return { sha, subject: message.split('\n')[0], message: message.trim(), files: files.split('\n').map((file) => file.trim()).filter(Boolean) };
+    });
+}
 
 /** Commit subjects of release commits: ours (release.ts) and a hand-run `nx release` (nx.json release.git.commitMessage). */
 export const RELEASE_COMMIT = /^chore\(release\)/;

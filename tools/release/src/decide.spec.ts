@@ -1,4 +1,4 @@
-import type { Commit } from './git';
+import type { Commit } from './commits';
 import { decide } from './decide';
 
 const commit = (message: string): Commit => ({ sha: message.length.toString(16).padStart(40, '0'), subject: message.split('\n')[0], message, files: ['apps/hello/src/main.ts'] });

@@ -1,5 +1,5 @@
 import { classify } from './commits';
-import type { Commit } from './git';
+import type { Commit } from './commits';
 
 /** What the release does for one service, given its relevant commits since its tag and nx release's proposal. */
 export type Decision =

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runNx } from './nx-cli';
+import { nxSync } from '@gantry/process';
 
 /** What the release needs from the Nx project graph. */
 export interface ReleaseGraph {
@@ -25,7 +25,7 @@ export function readGraph(root: string): ReleaseGraph {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-graph-'));
   try {
     const file = join(dir, 'graph.json');
-    runNx(root, ['graph', `--file=${file}`]);
+    nxSync(root, ['graph', `--file=${file}`]);
     const { graph } = JSON.parse(readFileSync(file, 'utf8')) as GraphFile;
     const roots = new Map(Object.entries(graph.nodes).map(([name, node]) => [name, node.data.root]));
     const deps = new Map(Object.entries(graph.dependencies).map(([name, list]) => [name, list.map((d) => d.target).filter((t) => roots.has(t))]));

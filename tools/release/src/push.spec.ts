@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { git } from '@gantry/process';
 import { pushRelease, remoteBranchHead } from './push';
 
 // Real git: a bare repository stands in for origin, and two clones of it for the pipeline's checkout and
@@ -9,7 +9,7 @@ import { pushRelease, remoteBranchHead } from './push';
 let dir: string;
 let origin: string;
 
-const run = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const run = (cwd: string, ...args: string[]) => git(cwd, args);
 
 function clone(name: string): string {
   const path = join(dir, name);

@@ -1,4 +1,4 @@
-import { git, gitMaybe } from './git';
+import { git, gitMaybe } from '@gantry/process';
 import { releaseIdentity } from './seed';
 
 export interface PushOptions {

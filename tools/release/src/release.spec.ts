@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { cloneWorkspace, commitChange, setVersion } from './clone';
+import { cloneWorkspace, commitChange } from '@gantry/process/testing';
 import { releaseAffected, type ReleaseResult } from './release';
 
 // Real git repositories, the real Nx CLI: a clone of this workspace (node_modules linked) with the nx.json
@@ -29,12 +29,18 @@ beforeAll(() => {
   for (const tag of tags()) git('tag', '-d', tag);
   // Every scenario counts from 0.1.0, whatever the services are at in the source.
   for (const service of ['hello', 'catalog', 'pricing']) {
-    setVersion(root, service, '0.1.0');
+    setVersion(service, '0.1.0');
     writeFileSync(join(root, 'apps', service, 'CHANGELOG.md'), '## 0.1.0\n\nThe release test baseline.\n');
   }
   git('add', '-A');
   git('commit', '-qm', 'chore(release): release test baseline');
 });
+
+/** Sets a service's version in its package.json, as nx release would. */
+function setVersion(service: string, value: string): void {
+  const file = join(root, 'apps', service, 'package.json');
+  writeFileSync(file, `${JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: value }, null, 2)}\n`);
+}
 
 afterAll(() => {
   if (root) rmSync(dirname(root), { recursive: true, force: true });

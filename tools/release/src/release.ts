@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { findings, RELEASE_COMMIT, type LintFinding } from './commits';
+import { git } from '@gantry/process';
+import { commitsSince, findings, RELEASE_COMMIT, type Commit, type LintFinding } from './commits';
 import { decide } from './decide';
-import { commitsSince, git, type Commit } from './git';
 import { closureRoots, readGraph, type ReleaseGraph } from './graph';
-import { runWorker } from './nx-cli';
+import { runWorker } from './worker-client';
 import { latestTag, releaseIdentity, seedMissingTags } from './seed';
 import type { LintVerdict, VersionPlan } from './worker';
 

@@ -1,4 +1,4 @@
-import { git, gitMaybe } from './git';
+import { git, gitMaybe } from '@gantry/process';
 import type { ReleaseGraph } from './graph';
 
 /** The newest release tag of `project` reachable from HEAD, or null. */

@@ -1,6 +1,7 @@
+import { freePort, waitUntil } from '@gantry/process';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { closedPort, startS3rver, type S3Fixture } from './test-fixture';
+import { startS3rver, type S3Fixture } from './test-fixture';
 
 const ROOT = join(__dirname, '../../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -25,11 +26,7 @@ function runMain(env: Record<string, string>): Run {
 }
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  if (!(await waitUntil(check, { timeoutMs, intervalMs: 50 }))) throw new Error('timed out waiting');
 }
 
 describe('the remote-cache CLI', () => {
@@ -57,7 +54,7 @@ describe('the remote-cache CLI', () => {
   }, 20_000);
 
   it('warns in one line and exits 0 without serving when S3 is unreachable', async () => {
-    const run = runMain({ ...s3.env, GANTRY_CACHE_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
+    const run = runMain({ ...s3.env, GANTRY_CACHE_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
 
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toBe('');
@@ -70,6 +67,6 @@ describe('the remote-cache CLI', () => {
     const run = runMain({ GANTRY_CACHE_BUCKET: 'Bad_Bucket' });
 
     expect(await run.exited).toBe(1);
-    expect(run.stderr()).toMatch(/^\[remote-cache\] invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name .*\(got "Bad_Bucket"\)\n$/);
+    expect(run.stderr()).toMatch(/^\[remote-cache\] ERROR: invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name .*\(got "Bad_Bucket"\)\n$/);
   }, 20_000);
 });

@@ -1,9 +1,10 @@
+import { runCli } from '@gantry/process';
 import { CacheUnavailableError, startCacheServer, type RunningCache } from './start';
 
 // CodeBuild: `npx tsx tools/remote-cache/src/main.ts > "$CACHE_ENV" &`, wait until the file has
 // content or the process has exited, then `. "$CACHE_ENV"`. Stdout holds only export lines
 // (it may hold the token, so keep it out of the build log); everything else goes to stderr.
-async function main(): Promise<number> {
+async function main(): Promise<number | undefined> {
   const log = (line: string) => console.error(`[remote-cache] ${line}`);
   let cache: RunningCache;
   try {
@@ -21,7 +22,8 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void running.close().then(() => process.exit(0)));
   }
-  return new Promise<number>(() => undefined);
+  // Serve until the build ends (SIGTERM) or Ctrl-C.
+  return undefined;
 }
 
 // Plain values print as they are; anything else is single-quoted so `.` or eval reads it back verbatim.
@@ -29,10 +31,4 @@ function shellQuote(value: string): string {
   return /^[\w.:/@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(`[remote-cache] ${error.message}`);
-    process.exit(1);
-  },
-);
+runCli('remote-cache', main);

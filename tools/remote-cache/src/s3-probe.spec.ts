@@ -1,7 +1,8 @@
+import { freePort } from '@gantry/process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { probeBucket } from './s3-probe';
-import { closedPort, S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
+import { S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
 
 function clientFor(endpoint: string): S3Client {
   return new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS, maxAttempts: 1 });
@@ -24,7 +25,7 @@ describe('probeBucket', () => {
   });
 
   it('reports a closed port as unreachable, quickly', async () => {
-    const client = clientFor(`http://127.0.0.1:${await closedPort()}`);
+    const client = clientFor(`http://127.0.0.1:${await freePort()}`);
     const started = Date.now();
 
     const result = await probeBucket(client, 'gantry-cache', 2_000);

@@ -1,9 +1,10 @@
+import { freePort } from '@gantry/process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { buildCacheServer, READ_ONLY_MESSAGE, type CacheServerOptions } from './server';
-import { closedPort, S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
+import { S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
 
 const TOKEN = 'test-token-123';
 
@@ -127,7 +128,7 @@ describe('the cache server over a real S3 API (s3rver)', () => {
     let down: S3Client;
 
     beforeAll(async () => {
-      const endpoint = `http://127.0.0.1:${await closedPort()}`;
+      const endpoint = `http://127.0.0.1:${await freePort()}`;
       down = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
     });
     afterAll(() => down.destroy());

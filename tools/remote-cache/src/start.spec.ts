@@ -1,6 +1,7 @@
+import { freePort } from '@gantry/process';
 import { ConfigError } from '@gantry/service-kit';
 import { CacheUnavailableError, startCacheServer } from './start';
-import { closedPort, startS3rver, type S3Fixture } from './test-fixture';
+import { startS3rver, type S3Fixture } from './test-fixture';
 
 describe('startCacheServer', () => {
   let s3: S3Fixture;
@@ -27,7 +28,7 @@ describe('startCacheServer', () => {
   });
 
   it('refuses to start when the bucket is unreachable', async () => {
-    const env = { ...s3.env, GANTRY_CACHE_ENDPOINT: `http://127.0.0.1:${await closedPort()}` };
+    const env = { ...s3.env, GANTRY_CACHE_ENDPOINT: `http://127.0.0.1:${await freePort()}` };
 
     const failure = await startCacheServer(env, { probeTimeoutMs: 1_000 }).catch((error: unknown) => error);
 

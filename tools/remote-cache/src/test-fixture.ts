@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -45,15 +44,6 @@ export async function startS3rver(bucket = 'gantry-cache'): Promise<S3Fixture> {
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-/** A loopback port nothing listens on, standing in for an S3 endpoint that is down. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export const S3RVER_CREDENTIALS = CREDENTIALS;

@@ -1,0 +1,171 @@
+import { Duration, RemovalPolicy, ValidationError } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { parameterNames, pathPatterns, repositoryName, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { Construct } from 'constructs';
+import { errorName } from '../errors';
+import type { PlatformPieces } from '../platform-stack';
+
+/** service-kit defaults: readiness turns 503 this long before the listener closes. */
+export const SHUTDOWN_DELAY_SECONDS = 2;
+/** service-kit defaults: in-flight requests get this long to finish. */
+export const DRAIN_TIMEOUT_SECONDS = 10;
+/** Slack for process exit and log flushing after the drain. */
+export const STOP_MARGIN_SECONDS = 8;
+
+export interface GantryServiceProps {
+  /** The validated catalog entry: ports, size, task bounds, listener priority, env and secrets. */
+  readonly entry: ServiceEntry;
+  /** Cluster, VPC, listener, ALB security group and URL of the shared platform. */
+  readonly platform: PlatformPieces;
+  /** Environment name, part of the image parameter path. */
+  readonly envName: string;
+  /**
+   * The image tag to run (from `-c image:<name>=<tag>`); never `latest`.
+   * @default - the tag recorded in SSM at `parameterNames(envName).image(name)`, resolved by CloudFormation at deploy time
+   */
+  readonly imageTag?: string;
+  /**
+   * Days to keep container logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Let operators `aws ecs execute-command` into tasks.
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/**
+ * One catalog service on the shared ALB: a Fargate service pulling `repositoryName(name)`, reachable only from
+ * the ALB, behind its own listener rule, scaling on CPU and requests within the catalog's task bounds.
+ */
+export class GantryService extends Construct {
+  /** The service's image repository, imported by name: the pipeline stack owns it. */
+  public readonly repository: ecr.IRepository;
+  public readonly logGroup: logs.LogGroup;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly service: ecs.FargateService;
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly listenerRule: elbv2.ApplicationListenerRule;
+  public readonly scaling: ecs.ScalableTaskCount;
+
+  constructor(scope: Construct, id: string, props: GantryServiceProps) {
+    super(scope, id);
+    const { entry, platform } = props;
+    if (!entry) throw new ValidationError(errorName('GantryServiceEntry'), 'GantryService: props.entry is required', this);
+    if (!platform) throw new ValidationError(errorName('GantryServicePlatform'), `GantryService "${entry.name}": props.platform is required`, this);
+    if (props.imageTag !== undefined && (props.imageTag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(props.imageTag))) {
+      throw new ValidationError(
+        errorName('GantryServiceImageTag'),
+        `GantryService "${entry.name}": props.imageTag "${props.imageTag}" is not a valid pinned tag (deploys never use "latest")`,
+        this,
+      );
+    }
+
+    this.repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(entry.name));
+    const tag = props.imageTag ?? ssm.StringParameter.valueForStringParameter(this, parameterNames(props.envName).image(entry.name));
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: entry.cpu,
+      memoryLimitMiB: entry.memory,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    // Every service sits behind the same ALB, so each one's base URL is the ALB origin.
+    const baseUrl = () => platform.url;
+    this.container = this.taskDefinition.addContainer('app', {
+      image: ecs.ContainerImage.fromEcrRepository(this.repository, tag),
+      user: 'node',
+      readonlyRootFilesystem: true,
+      essential: true,
+      portMappings: [{ containerPort: entry.port, name: 'http' }],
+      environment: {
+        ...resolveEnv(entry, baseUrl),
+        PORT: String(entry.port),
+        METRICS_PORT: String(entry.metricsPort),
+        SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_SECONDS * 1000),
+        DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_SECONDS * 1000),
+      },
+      secrets: this.secrets(entry),
+      healthCheck: {
+        command: ['CMD', 'node', '/app/main.js', '--healthcheck'],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(20),
+      },
+      stopTimeout: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS + STOP_MARGIN_SECONDS),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: entry.name }),
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc: platform.vpc,
+      description: `${entry.name} tasks: only the ALB on port ${entry.port}`,
+      allowAllOutbound: true,
+    });
+    this.securityGroup.addIngressRule(platform.albSecurityGroup, ec2.Port.tcp(entry.port), `ALB to ${entry.name}`);
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: platform.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: entry.minTasks,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(60),
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
+    });
+
+    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc: platform.vpc,
+      port: entry.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      targets: [this.service],
+      // No longer than the task needs to drain, so ECS never kills a task the ALB still routes to.
+      deregistrationDelay: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
+      healthCheck: { path: entry.healthPath, healthyHttpCodes: '200', interval: Duration.seconds(10), healthyThresholdCount: 2 },
+    });
+    // The rule lives with the service (not in the platform) so deploying one service never touches another.
+    this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
+      listener: platform.listener,
+      priority: entry.priority,
+      conditions: [elbv2.ListenerCondition.pathPatterns(pathPatterns(entry))],
+      action: elbv2.ListenerAction.forward([this.targetGroup]),
+    });
+    this.service.node.addDependency(this.listenerRule);
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: entry.minTasks, maxCapacity: entry.maxTasks });
+    this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
+    this.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup: this.targetGroup });
+  }
+
+  private secrets(entry: ServiceEntry): Record<string, ecs.Secret> {
+    return Object.fromEntries(
+      Object.entries(entry.secrets).map(([variable, ref], index) => {
+        if ('ssmParameter' in ref) {
+          const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${index}`, { parameterName: ref.ssmParameter });
+          return [variable, ecs.Secret.fromSsmParameter(parameter)];
+        }
+        const secret = secretsmanager.Secret.fromSecretNameV2(this, `Secret${index}`, ref.secretsManager);
+        return [variable, ecs.Secret.fromSecretsManager(secret, ref.field)];
+      }),
+    );
+  }
+}

@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: '@gantry/containers',
-  preset: '../../jest.preset.js',
-};

@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: '@gantry/docker-engine',
-  preset: '../../jest.preset.js',
-};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/docker',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,83 @@
+import { dockerCli } from '@gantry/docker';
+import { registryClient, runImageStep, type RegistryClient, type ServiceImageResult } from '@gantry/images';
+import { Git, runNx } from '@gantry/process';
+import { DEFAULT_REPOSITORY_PREFIX, repositoryName, serviceVersion } from '@gantry/service-catalog';
+import { loadState, saveState } from '../state';
+import type { StepContext } from '../step-context';
+import type { ChecksState } from './checks';
+import type { VersionState } from './version';
+
+/** What the images step leaves for deploy and the summary: one entry per service it shipped. */
+export type ImagesState = ServiceImageResult[];
+
+/** Step "images": build, tag (<version>, sha-<commit>) and push the images of the affected services that have something to ship. */
+export async function imagesStep({ root, env, log, catalog }: StepContext): Promise<ImagesState> {
+  const version = loadState<VersionState>(root, 'version');
+  if (version.supersededBy) {
+    log(`superseded by ${version.supersededBy.slice(0, 7)}: nothing to build`);
+    return save(root, []);
+  }
+  // A service's Nx project is named after its folder (tools/workspace checks it), so project names are service names.
+  const { projects } = loadState<ChecksState>(root, 'checks');
+  const affected = catalog.map((entry) => entry.name).filter((name) => projects.includes(name));
+  const registry = env['GANTRY_REGISTRY'];
+  if (affected.length > 0 && !registry) throw new Error('GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)');
+  const username = env['GANTRY_REGISTRY_USERNAME'];
+  const password = env['GANTRY_REGISTRY_PASSWORD'];
+  const client = registry ? registryClient(registry, username && password ? { auth: { username, password } } : {}) : undefined;
+  const prefix = env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
+  const services = await servicesToShip(root, affected, version, client, prefix, log);
+  if (services.length === 0 || !client) {
+    log(affected.length === 0 ? 'no service image is affected by this change: nothing to build or push' : 'no affected service has a new version: nothing to build or push');
+    return save(root, []);
+  }
+  log(`images to build: ${services.join(', ')} at ${version.head.slice(0, 7)}`);
+  // The bundles the checks built carry the versions from before the release commit: build again (cached when unchanged).
+  const build = await runNx(root, ['run-many', '-t', 'build', `--projects=${services.join(',')}`, '--output-style=static'], { env });
+  if (build.code !== 0) throw new Error(`building ${services.join(', ')} at the release commit failed:\n${build.lines.slice(-20).join('\n')}`);
+  const results = await runImageStep({
+    workspaceRoot: root,
+    catalog,
+    docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock'),
+    registry: client,
+    services,
+    commit: version.head,
+    builtAt: await new Git(root).commitTime(version.head),
+    nodeImage: env['GANTRY_NODE_IMAGE'],
+    repositoryPrefix: prefix,
+    log,
+  });
+  return save(root, results);
+}
+
+function save(root: string, results: ImagesState): ImagesState {
+  saveState(root, 'images', results);
+  return results;
+}
+
+/**
+ * The affected services that have something to ship: released in this run, or at a version the registry
+ * has no image for yet (a first run). An affected service with neither changed only in ways that release
+ * nothing (docs, chore, refactor, test): its version tag already names another image and tags never move.
+ */
+async function servicesToShip(
+  root: string,
+  affected: string[],
+  version: VersionState,
+  registry: RegistryClient | undefined,
+  prefix: string,
+  log: (line: string) => void,
+): Promise<string[]> {
+  const released = new Set(version.released.map((r) => r.service));
+  const ship: string[] = [];
+  for (const service of affected) {
+    const current = serviceVersion(root, service);
+    const repository = repositoryName(service, prefix);
+    if (released.has(service) || !registry || !(await registry.manifestDigest(repository, current))) {
+      ship.push(service);
+    } else {
+      log(`${service}: affected but not released (no feat, fix or perf since ${service}@${current}); ${repository}:${current} stays as it is`);
+    }
+  }
+  return ship;
+}

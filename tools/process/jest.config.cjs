@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/process',
+  preset: '../../jest.preset.js',
+};

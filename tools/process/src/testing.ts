@@ -1,0 +1,1 @@
+export { cloneWorkspace, commitChange, type WorkspaceClone } from './workspace-clone';
