@@ -6,7 +6,13 @@ describe('loadInfraConfig', () => {
   it('defaults to an offline-synthesizable dev environment', () => {
     // GIVEN no context / WHEN loaded / THEN explicit account, region and a single NAT
     const config = loadInfraConfig(context({}));
-    expect(config).toMatchObject({ account: '111111111111', region: 'eu-west-1', envName: 'dev', natGateways: 1, branch: 'main' });
+    expect(config).toMatchObject({
+      account: '111111111111',
+      region: 'eu-west-1',
+      envName: 'dev',
+      natGateways: 1,
+      branch: 'main',
+    });
     expect(config.certificateArn).toBeUndefined();
     expect(config.connectionArn).toMatch(/^arn:aws:codeconnections:eu-west-1:111111111111:connection\//);
   });
@@ -14,7 +20,12 @@ describe('loadInfraConfig', () => {
   it('reads values from context, converting the NAT count from a -c string', () => {
     // GIVEN context as `cdk -c` passes it (strings)
     const config = loadInfraConfig(
-      context({ envName: 'prod', natGateways: '2', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1', domainName: 'api.example.com' }),
+      context({
+        envName: 'prod',
+        natGateways: '2',
+        certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1',
+        domainName: 'api.example.com',
+      }),
     );
     // THEN the values are typed and kept
     expect(config).toMatchObject({
@@ -27,8 +38,12 @@ describe('loadInfraConfig', () => {
 
   it('names every bad key in one message', () => {
     // GIVEN a bad account and NAT count / WHEN loaded / THEN both are named
-    expect(() => loadInfraConfig(context({ account: '12', natGateways: 'many' }))).toThrow(/"account" must be a 12-digit.*"natGateways" must be an integer/);
-    expect(() => loadInfraConfig(context({ certificateArn: 'nope' }))).toThrow(/"certificateArn" must be an ACM certificate ARN/);
+    expect(() => loadInfraConfig(context({ account: '12', natGateways: 'many' }))).toThrow(
+      /"account" must be a 12-digit.*"natGateways" must be an integer/,
+    );
+    expect(() => loadInfraConfig(context({ certificateArn: 'nope' }))).toThrow(
+      /"certificateArn" must be an ACM certificate ARN/,
+    );
     expect(() => loadInfraConfig(context({ domainName: 'https://API.example.com/' }))).toThrow(
       'context "domainName" must be a lower-case DNS host name like api.example.com, got "https://API.example.com/"',
     );
@@ -36,9 +51,9 @@ describe('loadInfraConfig', () => {
 
   it('requires the domain name with a certificate, because TLS checks the name the certificate covers', () => {
     // GIVEN a certificate but no domain / WHEN loaded / THEN the message names domainName and why
-    expect(() => loadInfraConfig(context({ certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1' }))).toThrow(
-      'context "domainName" is required with "certificateArn"',
-    );
+    expect(() =>
+      loadInfraConfig(context({ certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1' })),
+    ).toThrow('context "domainName" is required with "certificateArn"');
     // AND a domain without a certificate is fine (plain HTTP on a friendly name)
     expect(loadInfraConfig(context({ domainName: 'dev.example.com' })).domainName).toBe('dev.example.com');
   });

@@ -70,7 +70,8 @@ export function loadInfraConfig(context: ContextSource, overrides: Partial<Infra
     connectionArn: '',
     ...overrides,
   };
-  const connectionArn = overrides.connectionArn ?? str('connectionArn') ?? placeholderConnectionArn(config.account, config.region);
+  const connectionArn =
+    overrides.connectionArn ?? str('connectionArn') ?? placeholderConnectionArn(config.account, config.region);
   const result = { ...config, connectionArn };
   validateInfraConfig(result);
   return result;
@@ -84,26 +85,47 @@ export function placeholderConnectionArn(account: string, region: string): strin
 /** Throws an InfraConfigError listing every bad value. */
 export function validateInfraConfig(config: InfraConfig): void {
   const problems: string[] = [];
-  if (!/^\d{12}$/.test(config.account)) problems.push(`context "account" must be a 12-digit AWS account id, got "${config.account}"`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) problems.push(`context "region" must be an AWS region like eu-west-1, got "${config.region}"`);
-  if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.envName)) problems.push(`context "envName" must be lower-case letters, digits and dashes (max 16), got "${config.envName}"`);
+  if (!/^\d{12}$/.test(config.account))
+    problems.push(`context "account" must be a 12-digit AWS account id, got "${config.account}"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region))
+    problems.push(`context "region" must be an AWS region like eu-west-1, got "${config.region}"`);
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.envName))
+    problems.push(`context "envName" must be lower-case letters, digits and dashes (max 16), got "${config.envName}"`);
   if (!Number.isInteger(config.natGateways) || config.natGateways < 1 || config.natGateways > 3) {
-    problems.push(`context "natGateways" must be an integer from 1 to 3 (services run in private subnets and need egress), got "${config.natGateways}"`);
+    problems.push(
+      `context "natGateways" must be an integer from 1 to 3 (services run in private subnets and need egress), got "${config.natGateways}"`,
+    );
   }
-  if (config.certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(config.certificateArn)) {
+  if (
+    config.certificateArn !== undefined &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(config.certificateArn)
+  ) {
     problems.push(`context "certificateArn" must be an ACM certificate ARN, got "${config.certificateArn}"`);
   }
-  if (config.domainName !== undefined && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.domainName)) {
-    problems.push(`context "domainName" must be a lower-case DNS host name like api.example.com, got "${config.domainName}"`);
+  if (
+    config.domainName !== undefined &&
+    !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(config.domainName)
+  ) {
+    problems.push(
+      `context "domainName" must be a lower-case DNS host name like api.example.com, got "${config.domainName}"`,
+    );
   }
   if (config.certificateArn !== undefined && config.domainName === undefined) {
-    problems.push('context "domainName" is required with "certificateArn": HTTPS callers check the certificate\'s name, so give the name it covers');
+    problems.push(
+      'context "domainName" is required with "certificateArn": HTTPS callers check the certificate\'s name, so give the name it covers',
+    );
   }
-  if (!/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/.test(config.connectionArn)) {
+  if (
+    !/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/.test(
+      config.connectionArn,
+    )
+  ) {
     problems.push(`context "connectionArn" must be a CodeConnections connection ARN, got "${config.connectionArn}"`);
   }
-  if (!/^[A-Za-z0-9-]+$/.test(config.githubOwner)) problems.push(`context "githubOwner" must be a GitHub owner name, got "${config.githubOwner}"`);
-  if (!/^[A-Za-z0-9._-]+$/.test(config.githubRepo)) problems.push(`context "githubRepo" must be a GitHub repository name, got "${config.githubRepo}"`);
+  if (!/^[A-Za-z0-9-]+$/.test(config.githubOwner))
+    problems.push(`context "githubOwner" must be a GitHub owner name, got "${config.githubOwner}"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(config.githubRepo))
+    problems.push(`context "githubRepo" must be a GitHub repository name, got "${config.githubRepo}"`);
   if (config.branch.length === 0) problems.push('context "branch" must not be empty');
   if (problems.length > 0) throw new InfraConfigError(`invalid infra config: ${problems.join('; ')}`);
 }

@@ -63,12 +63,18 @@ describe('the whole Gantry app', () => {
     // THEN there is one more service stack, and it holds the only new listener rule
     expect(catalog.map((entry) => entry.name)).not.toContain('sample');
     expect([...after.services.keys()]).toEqual([...catalog.map((entry) => entry.name), 'sample']);
-    const rules = [...after.services.values()].map((stack) => Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).length);
+    const rules = [...after.services.values()].map(
+      (stack) =>
+        Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).length,
+    );
     expect(rules.reduce((a, b) => a + b, 0)).toBe(catalog.length + 1);
     const sample = after.services.get('sample');
     if (!sample) throw new Error('no sample stack');
     Template.fromStack(sample).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    Template.fromStack(sample).hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', Match.objectLike({ Priority: 900 }));
+    Template.fromStack(sample).hasResourceProperties(
+      'AWS::ElasticLoadBalancingV2::ListenerRule',
+      Match.objectLike({ Priority: 900 }),
+    );
     // AND the shared stacks hold no per-service rules
     Template.fromStack(after.platform).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
   });
@@ -85,7 +91,10 @@ describe('the whole Gantry app', () => {
 
   it('warns on the Pipeline stack, and only there, while the connection ARN is the placeholder', () => {
     // GIVEN the default config (no connectionArn) and one with a real-looking connection
-    const real = loadInfraConfig({ tryGetContext: () => undefined }, { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' });
+    const real = loadInfraConfig(
+      { tryGetContext: () => undefined },
+      { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc-123' },
+    );
 
     // WHEN both apps are built
     const placeholder = addGantryStacks(new App(), { config, catalog, nag: false });

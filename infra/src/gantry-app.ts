@@ -38,7 +38,12 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const { config, catalog } = props;
   // The loader checks this too; a catalog built another way (tests, tools) must fail synth just as clearly.
   const problems = catalogProblems(catalog);
-  if (problems.length > 0) throw new ValidationError(errorName('GantryCatalog'), `addGantryStacks: props.catalog is invalid: ${problems.join('; ')}`, app);
+  if (problems.length > 0)
+    throw new ValidationError(
+      errorName('GantryCatalog'),
+      `addGantryStacks: props.catalog is invalid: ${problems.join('; ')}`,
+      app,
+    );
   const env = { account: config.account, region: config.region };
   const names = stackNames(config.envName);
 

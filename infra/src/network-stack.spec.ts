@@ -19,7 +19,10 @@ describe('NetworkStack', () => {
     template.hasResourceProperties('AWS::EC2::Subnet', Match.objectLike({ MapPublicIpOnLaunch: false }));
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
     // AND the AZs are chosen by CloudFormation, so synth needs no lookup
-    template.hasResourceProperties('AWS::EC2::Subnet', Match.objectLike({ AvailabilityZone: { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] } }));
+    template.hasResourceProperties(
+      'AWS::EC2::Subnet',
+      Match.objectLike({ AvailabilityZone: { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] } }),
+    );
     expect(stack.node.metadata.filter((m) => m.type === 'aws:cdk:error')).toEqual([]);
   });
 
@@ -33,7 +36,9 @@ describe('NetworkStack', () => {
 
   it('rejects zero NAT gateways and env-agnostic stacks with clear messages', () => {
     // GIVEN / WHEN natGateways 0 / THEN it throws naming the property
-    expect(() => new NetworkStack(new App(), 'Network', { env, natGateways: 0 })).toThrow(/natGateways must be an integer of at least 1/);
+    expect(() => new NetworkStack(new App(), 'Network', { env, natGateways: 0 })).toThrow(
+      /natGateways must be an integer of at least 1/,
+    );
     expect(() => new NetworkStack(new App(), 'Network', {})).toThrow(/explicit env/);
   });
 });

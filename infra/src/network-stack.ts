@@ -41,13 +41,19 @@ export class NetworkStack extends Stack {
     this.azCount = Math.min(Math.max(props.maxAzs ?? 2, 1), 3);
     const natGateways = props.natGateways ?? 1;
     const maxAzs = props.maxAzs ?? 2;
-    const invalid = (prop: string, message: string) => new ValidationError(errorName(`NetworkStack${prop}`), `NetworkStack: ${message}`, this);
+    const invalid = (prop: string, message: string) =>
+      new ValidationError(errorName(`NetworkStack${prop}`), `NetworkStack: ${message}`, this);
     if (!Number.isInteger(natGateways) || natGateways < 1) {
-      throw invalid('NatGateways', `natGateways must be an integer of at least 1 (private subnets need egress), got ${natGateways}`);
+      throw invalid(
+        'NatGateways',
+        `natGateways must be an integer of at least 1 (private subnets need egress), got ${natGateways}`,
+      );
     }
-    if (natGateways > maxAzs) throw invalid('NatGateways', `natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs})`);
+    if (natGateways > maxAzs)
+      throw invalid('NatGateways', `natGateways (${natGateways}) cannot exceed maxAzs (${maxAzs})`);
     if (maxAzs < 1 || maxAzs > 3) throw invalid('MaxAzs', `maxAzs must be 1 to 3, got ${maxAzs}`);
-    if (Token.isUnresolved(this.region)) throw invalid('Env', 'give the stack an explicit env (account and region) so synth needs no AZ lookup');
+    if (Token.isUnresolved(this.region))
+      throw invalid('Env', 'give the stack an explicit env (account and region) so synth needs no AZ lookup');
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs,

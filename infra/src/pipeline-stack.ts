@@ -1,4 +1,12 @@
-import { CfnResource, Duration, RemovalPolicy, Stack, ValidationError, Validations, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  ValidationError,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -7,7 +15,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { DEFAULT_REPOSITORY_PREFIX, parameterArn, parameterNames, releaseTokenSecretName } from '@gantry/service-catalog';
+import {
+  DEFAULT_REPOSITORY_PREFIX,
+  parameterArn,
+  parameterNames,
+  releaseTokenSecretName,
+} from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 import { ServiceRepository } from './constructs/service-repository';
 import { errorName } from './errors';
@@ -61,7 +74,11 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     if (props.services.length === 0) {
-      throw new ValidationError(errorName('PipelineStackServices'), 'PipelineStack: props.services must name at least one service', this);
+      throw new ValidationError(
+        errorName('PipelineStackServices'),
+        'PipelineStack: props.services must name at least one service',
+        this,
+      );
     }
     const branch = props.branch ?? 'main';
     this.gitTokenSecretName = props.gitTokenSecretName ?? releaseTokenSecretName(props.envName);
@@ -73,7 +90,12 @@ export class PipelineStack extends Stack {
       enforceSSL: true,
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
-      lifecycleRules: [{ expiration: Duration.days(props.cacheExpirationDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        {
+          expiration: Duration.days(props.cacheExpirationDays ?? 30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
     });
 
     this.baseParameter = new ssm.StringParameter(this, 'BaseParameter', {
@@ -83,9 +105,14 @@ export class PipelineStack extends Stack {
       stringValue: 'none',
     });
 
-    const logGroup = new logs.LogGroup(this, 'BuildLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'BuildLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const registry = `${this.account}.dkr.ecr.${this.region}.amazonaws.com`;
-    this.buildRole = new iam.Role(this, 'BuildRole', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    this.buildRole = new iam.Role(this, 'BuildRole', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    });
     this.project = new codebuild.PipelineProject(this, 'Build', {
       role: this.buildRole,
       buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
@@ -108,7 +135,10 @@ export class PipelineStack extends Stack {
         GANTRY_RELEASE_REMOTE: { value: `https://github.com/${props.githubOwner}/${props.githubRepo}.git` },
         GANTRY_RELEASE_BRANCH: { value: branch },
         // Resolved by CodeBuild at build start; CDK grants the role read access to this one secret.
-        GANTRY_GIT_TOKEN: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: this.gitTokenSecretName },
+        GANTRY_GIT_TOKEN: {
+          type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+          value: this.gitTokenSecretName,
+        },
         // The deploy step runs `cdk deploy` through the CDK bootstrap roles below.
         GANTRY_DEPLOY: { value: 'cdk' },
       },
@@ -118,7 +148,8 @@ export class PipelineStack extends Stack {
 
     const role = this.buildRole;
     const parameters = parameterNames(props.envName);
-    const parameterArnHere = (name: string) => parameterArn(name, { partition: this.partition, region: this.region, account: this.account });
+    const parameterArnHere = (name: string) =>
+      parameterArn(name, { partition: this.partition, region: this.region, account: this.account });
     for (const service of props.services) {
       this.repositories.set(service, new ServiceRepository(this, `Repository-${service}`, { service }).repository);
     }
@@ -174,7 +205,10 @@ export class PipelineStack extends Stack {
         sid: 'CdkDeployThroughBootstrapRoles',
         // cdk deploy assumes the bootstrap stack's roles; CloudFormation does the rest with their rights.
         actions: ['sts:AssumeRole'],
-        resources: ['deploy', 'file-publishing', 'lookup'].map((kind) => `arn:${this.partition}:iam::${this.account}:role/cdk-hnb659fds-${kind}-role-${this.account}-${this.region}`),
+        resources: ['deploy', 'file-publishing', 'lookup'].map(
+          (kind) =>
+            `arn:${this.partition}:iam::${this.account}:role/cdk-hnb659fds-${kind}-role-${this.account}-${this.region}`,
+        ),
       }),
     );
     role.addToPrincipalPolicy(
@@ -231,7 +265,14 @@ export class PipelineStack extends Stack {
         {
           stageName: 'Build',
           // The output artifact is the build's dist/pipeline/*.json: one state file per step.
-          actions: [new actions.CodeBuildAction({ actionName: 'BuildReleaseDeploy', project: this.project, input: source, outputs: [new codepipeline.Artifact('PipelineState')] })],
+          actions: [
+            new actions.CodeBuildAction({
+              actionName: 'BuildReleaseDeploy',
+              project: this.project,
+              input: source,
+              outputs: [new codepipeline.Artifact('PipelineState')],
+            }),
+          ],
         },
       ],
     });
@@ -240,32 +281,76 @@ export class PipelineStack extends Stack {
   }
 
   private acknowledgeFindings(artifactBucket: s3.Bucket): void {
-    const logicalId = (resource: Construct) => this.resolve(this.getLogicalId(resource.node.defaultChild as CfnResource)) as string;
+    const logicalId = (resource: Construct) =>
+      this.resolve(this.getLogicalId(resource.node.defaultChild as CfnResource)) as string;
     const artifactArn = `<${logicalId(artifactBucket)}.Arn>`;
     const build = logicalId(this.project);
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
     for (const bucket of [artifactBucket, this.cacheBucket]) {
-      ack(bucket, 'AwsSolutions-S1', 'Holds only disposable, reproducible build outputs that the lifecycle rule expires; server access logs would cost more than the data is worth.');
+      ack(
+        bucket,
+        'AwsSolutions-S1',
+        'Holds only disposable, reproducible build outputs that the lifecycle rule expires; server access logs would cost more than the data is worth.',
+      );
     }
-    ack(this.project, 'AwsSolutions-CB4', 'Build outputs go to S3 buckets encrypted with S3-managed keys that only this pipeline\'s roles can read; a customer-managed KMS key adds cost without adding a control here.');
+    ack(
+      this.project,
+      'AwsSolutions-CB4',
+      "Build outputs go to S3 buckets encrypted with S3-managed keys that only this pipeline's roles can read; a customer-managed KMS key adds cost without adding a control here.",
+    );
 
     // CDK's grants for the pipeline artifact bucket: object-level wildcards scoped to that one bucket.
-    const artifactGrants = ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', `Resource::${artifactArn}/*`];
+    const artifactGrants = [
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      `Resource::${artifactArn}/*`,
+    ];
     // The pipeline scope covers its own role and the source action's role.
     const roles: Construct[] = [this.buildRole, this.pipeline];
     for (const role of roles) {
       for (const finding of artifactGrants) {
-        ack(role, `AwsSolutions-IAM5[${finding}]`, 'CodePipeline artifact grant generated by CDK: object wildcards confined to this pipeline\'s own artifact bucket.');
+        ack(
+          role,
+          `AwsSolutions-IAM5[${finding}]`,
+          "CodePipeline artifact grant generated by CDK: object wildcards confined to this pipeline's own artifact bucket.",
+        );
       }
     }
     const role = this.buildRole;
     // Spelled as cdk-nag prints the finding, so the acknowledgement matches it literally.
-    const imagesArn = parameterArn(parameterNames(this.envName).image('*'), { partition: '<AWS::Partition>', region: this.region, account: this.account });
-    ack(role, `AwsSolutions-IAM5[Resource::${imagesArn}]`, 'One image-tag parameter per catalog service under this environment\'s images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).');
-    ack(role, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; pushes are limited to the catalog services\' repositories.');
-    ack(role, `AwsSolutions-IAM5[Resource::<${logicalId(this.cacheBucket)}.Arn>/nx-cache/*]`, 'The Nx cache writes one object per task hash under the nx-cache/ prefix of its own bucket; the names are not known in advance.');
-    ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/<${build}>-*]`, 'CDK default: CodeBuild report groups (JUnit reports from buildspec.yml) named after this project only.');
-    ack(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${build}>:*]`, 'CDK default: log streams of this project\'s own log group; stream names are per build.');
+    const imagesArn = parameterArn(parameterNames(this.envName).image('*'), {
+      partition: '<AWS::Partition>',
+      region: this.region,
+      account: this.account,
+    });
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::${imagesArn}]`,
+      "One image-tag parameter per catalog service under this environment's images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).",
+    );
+    ack(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      "ecr:GetAuthorizationToken supports no resource-level permissions; pushes are limited to the catalog services' repositories.",
+    );
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::<${logicalId(this.cacheBucket)}.Arn>/nx-cache/*]`,
+      'The Nx cache writes one object per task hash under the nx-cache/ prefix of its own bucket; the names are not known in advance.',
+    );
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codebuild:${this.region}:${this.account}:report-group/<${build}>-*]`,
+      'CDK default: CodeBuild report groups (JUnit reports from buildspec.yml) named after this project only.',
+    );
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${this.region}:${this.account}:log-group:/aws/codebuild/<${build}>:*]`,
+      "CDK default: log streams of this project's own log group; stream names are per build.",
+    );
   }
 }

@@ -23,48 +23,65 @@ describe('PlatformStack', () => {
       // WHEN its template is read
       // THEN there is one listener, HTTP:80, whose default is the shared 404 body
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
-        Port: 80,
-        Protocol: 'HTTP',
-        DefaultActions: [Match.objectLike({
-          Type: 'fixed-response',
-          FixedResponseConfig: { StatusCode: '404', ContentType: 'application/json', MessageBody: NOT_FOUND_BODY },
-        })],
-      }));
+      template.hasResourceProperties(
+        'AWS::ElasticLoadBalancingV2::Listener',
+        Match.objectLike({
+          Port: 80,
+          Protocol: 'HTTP',
+          DefaultActions: [
+            Match.objectLike({
+              Type: 'fixed-response',
+              FixedResponseConfig: { StatusCode: '404', ContentType: 'application/json', MessageBody: NOT_FOUND_BODY },
+            }),
+          ],
+        }),
+      );
       expect(stack.https).toBe(false);
     });
 
     it('has a Container Insights cluster and an internet-facing ALB logging to S3', () => {
       // GIVEN / WHEN the same template
       // THEN insights are on and access logs go to the platform's bucket
-      template.hasResourceProperties('AWS::ECS::Cluster', Match.objectLike({
-        ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
-      }));
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', Match.objectLike({
-        Scheme: 'internet-facing',
-        LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
-      }));
+      template.hasResourceProperties(
+        'AWS::ECS::Cluster',
+        Match.objectLike({
+          ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+        }),
+      );
+      template.hasResourceProperties(
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        Match.objectLike({
+          Scheme: 'internet-facing',
+          LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+        }),
+      );
     });
 
     it('publishes the ALB base URL in SSM for the smoke test, and as a stack output', () => {
       // GIVEN / WHEN the same template
       // THEN /gantry/dev/platform/url holds http://<alb dns>
       const dns = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Alb'), 'DNSName'] };
-      template.hasResourceProperties('AWS::SSM::Parameter', Match.objectLike({
-        Name: '/gantry/dev/platform/url',
-        Type: 'String',
-        Value: { 'Fn::Join': ['', ['http://', dns]] },
-      }));
+      template.hasResourceProperties(
+        'AWS::SSM::Parameter',
+        Match.objectLike({
+          Name: '/gantry/dev/platform/url',
+          Type: 'String',
+          Value: { 'Fn::Join': ['', ['http://', dns]] },
+        }),
+      );
       template.hasOutput('Url', Match.objectLike({ Value: { 'Fn::Join': ['', ['http://', dns]] } }));
     });
 
     it('opens only port 80 to the internet', () => {
       // GIVEN / WHEN the same template
       // THEN the ALB security group's ingress is exactly HTTP
-      template.hasResourceProperties('AWS::EC2::SecurityGroup', Match.objectLike({
-        GroupDescription: 'Shared public ALB',
-        SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 })],
-      }));
+      template.hasResourceProperties(
+        'AWS::EC2::SecurityGroup',
+        Match.objectLike({
+          GroupDescription: 'Shared public ALB',
+          SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80, ToPort: 80 })],
+        }),
+      );
     });
   });
 
@@ -78,17 +95,28 @@ describe('PlatformStack', () => {
 
       // THEN HTTPS:443 carries the certificate and the 404, and HTTP:80 only redirects
       template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
-        Port: 443,
-        Protocol: 'HTTPS',
-        Certificates: [{ CertificateArn: CERT }],
-        DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
-      }));
-      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', Match.objectLike({
-        Port: 80,
-        Protocol: 'HTTP',
-        DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }) })],
-      }));
+      template.hasResourceProperties(
+        'AWS::ElasticLoadBalancingV2::Listener',
+        Match.objectLike({
+          Port: 443,
+          Protocol: 'HTTPS',
+          Certificates: [{ CertificateArn: CERT }],
+          DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+        }),
+      );
+      template.hasResourceProperties(
+        'AWS::ElasticLoadBalancingV2::Listener',
+        Match.objectLike({
+          Port: 80,
+          Protocol: 'HTTP',
+          DefaultActions: [
+            Match.objectLike({
+              Type: 'redirect',
+              RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }),
+            }),
+          ],
+        }),
+      );
       expect(stack.https).toBe(true);
     });
 
@@ -100,7 +128,10 @@ describe('PlatformStack', () => {
       const template = Template.fromStack(stack);
 
       // THEN SSM, the output and the services' origin all use the domain
-      template.hasResourceProperties('AWS::SSM::Parameter', Match.objectLike({ Name: '/gantry/dev/platform/url', Value: 'https://api.example.com' }));
+      template.hasResourceProperties(
+        'AWS::SSM::Parameter',
+        Match.objectLike({ Name: '/gantry/dev/platform/url', Value: 'https://api.example.com' }),
+      );
       template.hasOutput('Url', Match.objectLike({ Value: 'https://api.example.com' }));
       expect(stack.url).toBe('https://api.example.com');
     });

@@ -58,7 +58,8 @@ export class PlatformStack extends Stack implements PlatformPieces {
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
-    if (!props.vpc) throw new ValidationError(errorName('PlatformStackVpc'), 'PlatformStack: props.vpc is required', this);
+    if (!props.vpc)
+      throw new ValidationError(errorName('PlatformStackVpc'), 'PlatformStack: props.vpc is required', this);
     if (props.certificateArn !== undefined && props.domainName === undefined) {
       throw new ValidationError(
         errorName('PlatformStackDomainName'),
@@ -94,7 +95,11 @@ export class PlatformStack extends Stack implements PlatformPieces {
     });
     const ports = this.https ? [80, 443] : [80];
     for (const port of ports) {
-      this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `Public HTTP${port === 443 ? 'S' : ''}`);
+      this.albSecurityGroup.addIngressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(port),
+        `Public HTTP${port === 443 ? 'S' : ''}`,
+      );
     }
     Validations.of(this.albSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
@@ -110,7 +115,10 @@ export class PlatformStack extends Stack implements PlatformPieces {
     });
     this.alb.logAccessLogs(this.accessLogs, 'alb');
 
-    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'application/json', messageBody: NOT_FOUND_BODY });
+    const notFound = elbv2.ListenerAction.fixedResponse(404, {
+      contentType: 'application/json',
+      messageBody: NOT_FOUND_BODY,
+    });
     if (props.certificateArn !== undefined) {
       this.listener = this.alb.addListener('Https', {
         port: 443,

@@ -20,7 +20,10 @@ describe('ServiceStack', () => {
   // One synth shared by the read-only cases below: synth is the slow part.
   const entry = sampleEntry('orders', 3, {
     env: { CATALOG_URL: '${service:catalog}', MODE: 'fast' },
-    secrets: { DB_PASSWORD: { ssmParameter: '/gantry/dev/orders/db-password' }, API_KEY: { secretsManager: 'gantry/orders/api', field: 'key' } },
+    secrets: {
+      DB_PASSWORD: { ssmParameter: '/gantry/dev/orders/db-password' },
+      API_KEY: { secretsManager: 'gantry/orders/api', field: 'key' },
+    },
     minTasks: 2,
     maxTasks: 6,
   });
@@ -31,24 +34,33 @@ describe('ServiceStack', () => {
     // WHEN the stack is synthesized
     // THEN exactly one rule forwards /orders and /orders/* at priority 30
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', Match.objectLike({
-      Priority: 30,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
-      Actions: [Match.objectLike({ Type: 'forward' })],
-    }));
+    template.hasResourceProperties(
+      'AWS::ElasticLoadBalancingV2::ListenerRule',
+      Match.objectLike({
+        Priority: 30,
+        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
+        Actions: [Match.objectLike({ Type: 'forward' })],
+      }),
+    );
   });
 
   it('health-checks the catalog health path and deregisters within the drain time', () => {
     // GIVEN / WHEN the same stack
     // THEN the target group uses the entry's healthPath, IP targets and delay+drain deregistration
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', Match.objectLike({
-      HealthCheckPath: '/orders/ready',
-      Port: 3103,
-      TargetType: 'ip',
-      TargetGroupAttributes: Match.arrayWith([
-        { Key: 'deregistration_delay.timeout_seconds', Value: String(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS) },
-      ]),
-    }));
+    template.hasResourceProperties(
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+      Match.objectLike({
+        HealthCheckPath: '/orders/ready',
+        Port: 3103,
+        TargetType: 'ip',
+        TargetGroupAttributes: Match.arrayWith([
+          {
+            Key: 'deregistration_delay.timeout_seconds',
+            Value: String(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
+          },
+        ]),
+      }),
+    );
   });
 
   it('accepts traffic only from the ALB security group on the service port', () => {
@@ -61,47 +73,60 @@ describe('ServiceStack', () => {
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 3103, ToPort: 3103 });
     expect(rules[0].CidrIp).toBeUndefined();
-    expect(stack.resolve(rules[0].SourceSecurityGroupId)).toEqual(stack.resolve(platform.albSecurityGroup.securityGroupId));
+    expect(stack.resolve(rules[0].SourceSecurityGroupId)).toEqual(
+      stack.resolve(platform.albSecurityGroup.securityGroupId),
+    );
   });
 
   it('deploys with a rolling-back circuit breaker, 100/200 health and no ECS Exec, in private subnets', () => {
     // GIVEN / WHEN the same stack
     // THEN the Fargate service has the deploy safety settings
-    template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({
-      LaunchType: 'FARGATE',
-      DesiredCount: 2,
-      EnableExecuteCommand: false,
-      HealthCheckGracePeriodSeconds: 60,
-      DeploymentConfiguration: Match.objectLike({
-        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
-        MinimumHealthyPercent: 100,
-        MaximumPercent: 200,
+    template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({
+        LaunchType: 'FARGATE',
+        DesiredCount: 2,
+        EnableExecuteCommand: false,
+        HealthCheckGracePeriodSeconds: 60,
+        DeploymentConfiguration: Match.objectLike({
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+        }),
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
       }),
-      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
-    }));
+    );
   });
 
   it('runs an ARM64 read-only non-root container with health check, stop timeout, env and secrets', () => {
     // GIVEN / WHEN the same stack
     // THEN the task definition follows the runtime contract
-    template.hasResourceProperties('AWS::ECS::TaskDefinition', Match.objectLike({
-      Cpu: '256',
-      Memory: '512',
-      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
-      ContainerDefinitions: [Match.objectLike({
-        User: 'node',
-        ReadonlyRootFilesystem: true,
-        StopTimeout: 20,
-        HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '/app/main.js', '--healthcheck'] }),
-        PortMappings: [Match.objectLike({ ContainerPort: 3103 })],
-        Environment: Match.arrayWith([{ Name: 'MODE', Value: 'fast' }, { Name: 'PORT', Value: '3103' }]),
-        Secrets: Match.arrayWith([
-          Match.objectLike({ Name: 'DB_PASSWORD' }),
-          Match.objectLike({ Name: 'API_KEY' }),
-        ]),
-        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
-      })],
-    }));
+    template.hasResourceProperties(
+      'AWS::ECS::TaskDefinition',
+      Match.objectLike({
+        Cpu: '256',
+        Memory: '512',
+        RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+        ContainerDefinitions: [
+          Match.objectLike({
+            User: 'node',
+            ReadonlyRootFilesystem: true,
+            StopTimeout: 20,
+            HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '/app/main.js', '--healthcheck'] }),
+            PortMappings: [Match.objectLike({ ContainerPort: 3103 })],
+            Environment: Match.arrayWith([
+              { Name: 'MODE', Value: 'fast' },
+              { Name: 'PORT', Value: '3103' },
+            ]),
+            Secrets: Match.arrayWith([
+              Match.objectLike({ Name: 'DB_PASSWORD' }),
+              Match.objectLike({ Name: 'API_KEY' }),
+            ]),
+            LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+          }),
+        ],
+      }),
+    );
     expect(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS).toBeLessThan(20);
     template.hasResourceProperties('AWS::Logs::LogGroup', Match.objectLike({ RetentionInDays: 30 }));
   });
@@ -109,7 +134,8 @@ describe('ServiceStack', () => {
   it('resolves ${service:x} env references to the ALB origin', () => {
     // GIVEN an entry whose CATALOG_URL is ${service:catalog}
     // WHEN the stack is synthesized
-    const container = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+    const container = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties
+      .ContainerDefinitions[0];
     const catalogUrl = container.Environment.find((e: { Name: string }) => e.Name === 'CATALOG_URL');
 
     // THEN it is http:// joined with the ALB DNS name imported from the platform stack
@@ -121,11 +147,23 @@ describe('ServiceStack', () => {
     const app = new App();
     const network = new NetworkStack(app, 'Network', { env });
     const certificateArn = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
-    const https = new PlatformStack(app, 'Platform', { env, vpc: network.vpc, certificateArn, domainName: 'api.example.com' });
+    const https = new PlatformStack(app, 'Platform', {
+      env,
+      vpc: network.vpc,
+      certificateArn,
+      domainName: 'api.example.com',
+    });
 
     // WHEN the service stack is synthesized on it
-    const service = new ServiceStack(app, 'Service-orders', { env, entry, platform: https, envName: 'dev', imageTag: '1.2.3' });
-    const container = Object.values(Template.fromStack(service).findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0];
+    const service = new ServiceStack(app, 'Service-orders', {
+      env,
+      entry,
+      platform: https,
+      envName: 'dev',
+      imageTag: '1.2.3',
+    });
+    const container = Object.values(Template.fromStack(service).findResources('AWS::ECS::TaskDefinition'))[0].Properties
+      .ContainerDefinitions[0];
 
     // THEN CATALOG_URL is the name the certificate covers, so TLS checks pass
     expect(container.Environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'https://api.example.com' });
@@ -135,19 +173,36 @@ describe('ServiceStack', () => {
     // GIVEN / WHEN the same stack
     // THEN the repository comes from the pipeline stack; the task pulls gantry/orders by name
     template.resourceCountIs('AWS::ECR::Repository', 0);
-    expect(JSON.stringify(Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image)).toContain('gantry/orders');
+    expect(
+      JSON.stringify(
+        Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image,
+      ),
+    ).toContain('gantry/orders');
   });
 
   it('scales on CPU and request count per target within the catalog bounds, and alarms on 5xx, unhealthy hosts and latency', () => {
     // GIVEN / WHEN the same stack
     // THEN min/max come from the entry and there are two target-tracking policies and three alarms
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', Match.objectLike({ MinCapacity: 2, MaxCapacity: 6 }));
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', Match.objectLike({
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }) }),
-    }));
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', Match.objectLike({
-      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
-    }));
+    template.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalableTarget',
+      Match.objectLike({ MinCapacity: 2, MaxCapacity: 6 }),
+    );
+    template.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      Match.objectLike({
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }),
+        }),
+      }),
+    );
+    template.hasResourceProperties(
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      Match.objectLike({
+        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
+        }),
+      }),
+    );
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     for (const metric of ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount', 'TargetResponseTime']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: metric }));
@@ -159,9 +214,14 @@ describe('ServiceStack', () => {
     const fromSsm = build().template;
 
     // WHEN / THEN the first image ends in :1.2.3 and the second reads an SSM parameter of its own
-    const image = (t: Template) => JSON.stringify(Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image);
+    const image = (t: Template) =>
+      JSON.stringify(
+        Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image,
+      );
     expect(image(template)).toContain(':1.2.3');
-    expect(Object.values(fromSsm.toJSON().Parameters ?? {})).toContainEqual(expect.objectContaining({ Default: '/gantry/dev/images/orders' }));
+    expect(Object.values(fromSsm.toJSON().Parameters ?? {})).toContainEqual(
+      expect.objectContaining({ Default: '/gantry/dev/images/orders' }),
+    );
   });
 
   it('rejects "latest" as an image tag', () => {

@@ -16,7 +16,10 @@ export class ServiceStack extends Stack {
     // CDK leaves a `Default` id out of logical IDs, so the resources keep the IDs they had before the construct
     // existed: a renamed listener rule would be created beside the old one and clash on its priority.
     this.gantryService = new GantryService(this, 'Default', props);
-    this.serviceAlarms = new ServiceAlarms(this, 'Alarms', { targetGroup: this.gantryService.targetGroup, serviceName: props.entry.name });
+    this.serviceAlarms = new ServiceAlarms(this, 'Alarms', {
+      targetGroup: this.gantryService.targetGroup,
+      serviceName: props.entry.name,
+    });
   }
 }
 
@@ -25,10 +28,12 @@ export function acknowledgeServiceFindings(stack: ServiceStack): void {
   const { taskDefinition } = stack.gantryService;
   Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'ecr:GetAuthorizationToken, needed to pull the image, supports no resource-level permissions; pulls are limited to this service\'s repository.',
+    reason:
+      "ecr:GetAuthorizationToken, needed to pull the image, supports no resource-level permissions; pulls are limited to this service's repository.",
   });
   Validations.of(taskDefinition).acknowledge({
     id: 'AwsSolutions-ECS2',
-    reason: 'The environment holds only non-secret config from service.json (ports, URLs); secrets come through ECS secrets from SSM/Secrets Manager.',
+    reason:
+      'The environment holds only non-secret config from service.json (ports, URLs); secrets come through ECS secrets from SSM/Secrets Manager.',
   });
 }

@@ -62,8 +62,16 @@ describe('ProductStore.fromData', () => {
       [{ ...product(1), currency: 'USD' }],
       `${SOURCE}: invalid product data at /0/currency: Expected 'EUR'`,
     ],
-    ['a missing name', [without(product(1), 'name')], `${SOURCE}: invalid product data at /0/name: Expected required property`],
-    ['an unknown field', [{ ...product(1), colour: 'red' }], `${SOURCE}: invalid product data at /0/colour: Unexpected property`],
+    [
+      'a missing name',
+      [without(product(1), 'name')],
+      `${SOURCE}: invalid product data at /0/name: Expected required property`,
+    ],
+    [
+      'an unknown field',
+      [{ ...product(1), colour: 'red' }],
+      `${SOURCE}: invalid product data at /0/colour: Unexpected property`,
+    ],
   ])('rejects %s, naming the source and the record', (_, data, message) => {
     expect(fromDataError(data)).toBe(message);
   });
@@ -87,7 +95,12 @@ describe('ProductStore', () => {
   });
 
   it('lists everything in dataset order by default', () => {
-    expect(store.list(query())).toEqual({ items: Array.from({ length: 9 }, (_, i) => product(i + 1)), total: 9, limit: 20, offset: 0 });
+    expect(store.list(query())).toEqual({
+      items: Array.from({ length: 9 }, (_, i) => product(i + 1)),
+      total: 9,
+      limit: 20,
+      offset: 0,
+    });
   });
 
   it('pages after filtering, keeping the filtered total', () => {
@@ -117,9 +130,8 @@ describe('ProductStore', () => {
   });
 
   it('combines every filter with AND', () => {
-    expect(ids({ category: 'even', inStock: true, minPriceCents: 400, ids: ['sku-002', 'sku-004', 'sku-006', 'sku-008'] })).toEqual([
-      'sku-004',
-      'sku-008',
-    ]);
+    expect(
+      ids({ category: 'even', inStock: true, minPriceCents: 400, ids: ['sku-002', 'sku-004', 'sku-006', 'sku-008'] }),
+    ).toEqual(['sku-004', 'sku-008']);
   });
 });

@@ -196,7 +196,11 @@ describe('catalog routes', () => {
       const response = await app.inject({ method: 'GET', url: '/catalog/products/sku-999' });
 
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'product sku-999 does not exist' });
+      expect(response.json()).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'product sku-999 does not exist',
+      });
     });
 
     it.each(['SKU-001', 'sku-1', 'sku-0000001', 'hammer'])('rejects the malformed id %s with 400', async (id) => {
@@ -225,6 +229,10 @@ describe('catalog routes', () => {
     const response = await app.inject({ method: 'GET', url: '/catalog/nope?x=1' });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route GET /catalog/nope not found' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route GET /catalog/nope not found',
+    });
   });
 });

@@ -14,7 +14,9 @@ export function productRoutes(store: ProductStore): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const { minPriceCents, maxPriceCents } = request.query;
         if (minPriceCents !== undefined && maxPriceCents !== undefined && minPriceCents > maxPriceCents) {
-          return reply.code(400).send(errorBody(400, 'querystring/minPriceCents must not be greater than maxPriceCents'));
+          return reply
+            .code(400)
+            .send(errorBody(400, 'querystring/minPriceCents must not be greater than maxPriceCents'));
         }
         return store.list(request.query);
       },

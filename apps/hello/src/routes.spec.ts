@@ -74,12 +74,21 @@ describe('hello routes', () => {
     const response = await app.inject({ method: 'GET', url: '/hello/nope?x=1' });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route GET /hello/nope not found' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route GET /hello/nope not found',
+    });
   });
 
   it('serves the version contract', async () => {
     const response = await app.inject({ method: 'GET', url: '/hello/version' });
 
-    expect(response.json()).toEqual({ name: 'hello', version: expect.stringMatching(/^\d+\.\d+\.\d+/), commit: 'unknown', builtAt: 'unknown' });
+    expect(response.json()).toEqual({
+      name: 'hello',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      commit: 'unknown',
+      builtAt: 'unknown',
+    });
   });
 });

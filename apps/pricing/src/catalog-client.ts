@@ -11,7 +11,10 @@ export interface CatalogClientOptions {
 }
 
 class RetryableError extends Error {
-  constructor(message: string, readonly timedOut: boolean) {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+  ) {
     super(message);
   }
 }
@@ -69,7 +72,8 @@ export class CatalogClient {
       if (timedOut) throw new RetryableError('timed out', true);
       throw new BadGatewayError('catalog answered with a body that is not JSON');
     }
-    if (!Value.Check(ProductPage, body)) throw new BadGatewayError('catalog answered with a body that breaks the contract');
+    if (!Value.Check(ProductPage, body))
+      throw new BadGatewayError('catalog answered with a body that breaks the contract');
     return body;
   }
 }

@@ -53,7 +53,11 @@ describe('pricing config', () => {
   });
 
   it('converts the numeric variables it is given', () => {
-    const config = loadServiceConfig(pricing, { CATALOG_URL: 'https://catalog.internal', CATALOG_TIMEOUT_MS: '250', CATALOG_RETRIES: '0' });
+    const config = loadServiceConfig(pricing, {
+      CATALOG_URL: 'https://catalog.internal',
+      CATALOG_TIMEOUT_MS: '250',
+      CATALOG_RETRIES: '0',
+    });
 
     expect(config).toMatchObject({ CATALOG_TIMEOUT_MS: 250, CATALOG_RETRIES: 0 });
   });

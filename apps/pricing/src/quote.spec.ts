@@ -3,10 +3,38 @@ import { priceQuote, VOLUME_DISCOUNT_BPS, VOLUME_THRESHOLD } from './quote';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const hammer: Product = { id: 'sku-001', name: 'Claw hammer', category: 'tools', priceCents: 1899, currency: 'EUR', inStock: true };
-const drill: Product = { id: 'sku-002', name: 'Cordless drill', category: 'tools', priceCents: 8950, currency: 'EUR', inStock: true };
-const notebook: Product = { id: 'sku-023', name: 'Notebook A5', category: 'office', priceCents: 450, currency: 'EUR', inStock: true };
-const freebie: Product = { id: 'sku-900', name: 'Sticker', category: 'office', priceCents: 0, currency: 'EUR', inStock: true };
+const hammer: Product = {
+  id: 'sku-001',
+  name: 'Claw hammer',
+  category: 'tools',
+  priceCents: 1899,
+  currency: 'EUR',
+  inStock: true,
+};
+const drill: Product = {
+  id: 'sku-002',
+  name: 'Cordless drill',
+  category: 'tools',
+  priceCents: 8950,
+  currency: 'EUR',
+  inStock: true,
+};
+const notebook: Product = {
+  id: 'sku-023',
+  name: 'Notebook A5',
+  category: 'office',
+  priceCents: 450,
+  currency: 'EUR',
+  inStock: true,
+};
+const freebie: Product = {
+  id: 'sku-900',
+  name: 'Sticker',
+  category: 'office',
+  priceCents: 0,
+  currency: 'EUR',
+  inStock: true,
+};
 
 const products = new Map([hammer, drill, notebook, freebie].map((product) => [product.id, product]));
 const request = (...items: Array<[string, number]>): QuoteRequest => ({
@@ -27,7 +55,14 @@ describe('priceQuote', () => {
       quoteId: expect.stringMatching(UUID),
       currency: 'EUR',
       lines: [
-        { productId: 'sku-001', name: 'Claw hammer', quantity: 3, unitPriceCents: 1899, discountCents: 0, lineTotalCents: 5697 },
+        {
+          productId: 'sku-001',
+          name: 'Claw hammer',
+          quantity: 3,
+          unitPriceCents: 1899,
+          discountCents: 0,
+          lineTotalCents: 5697,
+        },
       ],
       subtotalCents: 5697,
       discountCents: 0,
@@ -61,11 +96,14 @@ describe('priceQuote', () => {
     ['sku-001', 11, 20889, '1044.45', 1044],
     ['sku-023', 17, 7650, '382.5', 382],
     ['sku-001', 21, 39879, '1993.95', 1993],
-  ])('rounds the discount on %s × %i (gross %i, 5%% is %s) down to %i', (productId, quantity, gross, _exact, discount) => {
-    const [line] = priceQuote(request([productId, quantity]), products, NOW).lines;
+  ])(
+    'rounds the discount on %s × %i (gross %i, 5%% is %s) down to %i',
+    (productId, quantity, gross, _exact, discount) => {
+      const [line] = priceQuote(request([productId, quantity]), products, NOW).lines;
 
-    expect(line).toMatchObject({ discountCents: discount, lineTotalCents: gross - discount });
-  });
+      expect(line).toMatchObject({ discountCents: discount, lineTotalCents: gross - discount });
+    },
+  );
 
   it('rounds each line down on its own rather than the summed discount', () => {
     // 949.5 + 292.5 would round to 1242 as a sum; per line it is 949 + 292

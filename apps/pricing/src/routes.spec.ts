@@ -44,7 +44,9 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const quoteOf = (...items: Array<[string, unknown]>) => ({ items: items.map(([productId, quantity]) => ({ productId, quantity })) });
+const quoteOf = (...items: Array<[string, unknown]>) => ({
+  items: items.map(([productId, quantity]) => ({ productId, quantity })),
+});
 
 describe('pricing routes', () => {
   let catalog: FastifyInstance;
@@ -104,8 +106,22 @@ describe('pricing routes', () => {
         quoteId: expect.stringMatching(UUID),
         currency: 'EUR',
         lines: [
-          { productId: 'sku-001', name: 'Claw hammer', quantity: 10, unitPriceCents: 1899, discountCents: 949, lineTotalCents: 18041 },
-          { productId: 'sku-023', name: 'Notebook A5', quantity: 3, unitPriceCents: 450, discountCents: 0, lineTotalCents: 1350 },
+          {
+            productId: 'sku-001',
+            name: 'Claw hammer',
+            quantity: 10,
+            unitPriceCents: 1899,
+            discountCents: 949,
+            lineTotalCents: 18041,
+          },
+          {
+            productId: 'sku-023',
+            name: 'Notebook A5',
+            quantity: 3,
+            unitPriceCents: 450,
+            discountCents: 0,
+            lineTotalCents: 1350,
+          },
         ],
         subtotalCents: 20340,
         discountCents: 949,
@@ -150,7 +166,11 @@ describe('pricing routes', () => {
       const response = await postQuote(quoteOf(['sku-001', 1], ['sku-999', 1]));
 
       expect(response.statusCode).toBe(422);
-      expect(response.json()).toEqual({ statusCode: 422, error: 'Unprocessable Entity', message: 'unknown product: sku-999' });
+      expect(response.json()).toEqual({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        message: 'unknown product: sku-999',
+      });
     });
 
     it('names every unknown product in one 422', async () => {
@@ -198,10 +218,26 @@ describe('pricing routes', () => {
       ['a quantity sent as the string "3"', quoteOf(['sku-001', '3']), 'body/items/0/quantity must be integer'],
       ['a quantity sent as true', quoteOf(['sku-002', 1], ['sku-001', true]), 'body/items/1/quantity must be integer'],
       ['a quantity sent as null', quoteOf(['sku-001', null]), 'body/items/0/quantity must be integer'],
-      ['a missing quantity', { items: [{ productId: 'sku-001' }] }, "body/items/0 must have required property 'quantity'"],
-      ['a malformed product id', quoteOf(['hammer', 1]), 'body/items/0/productId must match pattern "^sku-[0-9]{3,6}$"'],
-      ['an unknown field on an item', { items: [{ productId: 'sku-001', quantity: 1, note: 'x' }] }, 'body/items/0 must NOT have additional properties'],
-      ['an unknown top-level field', { ...quoteOf(['sku-001', 1]), coupon: 'FREE' }, 'body must NOT have additional properties'],
+      [
+        'a missing quantity',
+        { items: [{ productId: 'sku-001' }] },
+        "body/items/0 must have required property 'quantity'",
+      ],
+      [
+        'a malformed product id',
+        quoteOf(['hammer', 1]),
+        'body/items/0/productId must match pattern "^sku-[0-9]{3,6}$"',
+      ],
+      [
+        'an unknown field on an item',
+        { items: [{ productId: 'sku-001', quantity: 1, note: 'x' }] },
+        'body/items/0 must NOT have additional properties',
+      ],
+      [
+        'an unknown top-level field',
+        { ...quoteOf(['sku-001', 1]), coupon: 'FREE' },
+        'body must NOT have additional properties',
+      ],
     ])('rejects %s with 400', async (_, payload, message) => {
       const response = await postQuote(payload);
 
@@ -235,7 +271,11 @@ describe('pricing routes', () => {
       const response = await postQuote(payload, { 'content-type': 'application/json' });
 
       expect(response.statusCode).toBe(413);
-      expect(response.json()).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' });
+      expect(response.json()).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'Request body is too large',
+      });
       expect(calls).toEqual([]);
     });
   });
@@ -305,12 +345,16 @@ describe('pricing routes', () => {
     });
 
     it('retries after a 500 and prices the quote from the second answer', async () => {
-      answer = (request, reply) => (calls.length === 1 ? reply.code(500).send({ oops: true }) : answerWithProducts(request, reply));
+      answer = (request, reply) =>
+        calls.length === 1 ? reply.code(500).send({ oops: true }) : answerWithProducts(request, reply);
 
       const response = await postQuote(quoteOf(['sku-002', 1]), { 'x-request-id': 'retry-1' });
 
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ totalCents: 8950, lines: [{ productId: 'sku-002', lineTotalCents: 8950 }] });
+      expect(response.json()).toMatchObject({
+        totalCents: 8950,
+        lines: [{ productId: 'sku-002', lineTotalCents: 8950 }],
+      });
       expect(calls.map((call) => call.requestId)).toEqual(['retry-1', 'retry-1']);
     });
 
@@ -343,7 +387,12 @@ describe('pricing routes', () => {
     });
 
     it('answers 502 when the catalog answers a body that breaks the contract', async () => {
-      answer = () => ({ items: [{ id: 'sku-001', name: 'Claw hammer', price: 18.99 }], total: 1, limit: 100, offset: 0 });
+      answer = () => ({
+        items: [{ id: 'sku-001', name: 'Claw hammer', price: 18.99 }],
+        total: 1,
+        limit: 100,
+        offset: 0,
+      });
 
       const response = await postQuote(quoteOf(['sku-001', 1]));
 

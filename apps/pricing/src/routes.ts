@@ -29,12 +29,16 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { con
       const ids = request.body.items.map((item) => item.productId);
       const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
       if (duplicate) {
-        return reply.code(400).send(errorBody(400, `body/items lists product ${duplicate} more than once; combine the quantities`));
+        return reply
+          .code(400)
+          .send(errorBody(400, `body/items lists product ${duplicate} more than once; combine the quantities`));
       }
       const products = await catalog.productsById(ids, request.id);
       const unknown = ids.filter((id) => !products.has(id));
       if (unknown.length > 0) {
-        return reply.code(422).send(errorBody(422, `unknown product${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`));
+        return reply
+          .code(422)
+          .send(errorBody(422, `unknown product${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`));
       }
       return priceQuote(request.body, products);
     },

@@ -61,9 +61,18 @@ export class GantryService extends Construct {
   constructor(scope: Construct, id: string, props: GantryServiceProps) {
     super(scope, id);
     const { entry, platform } = props;
-    if (!entry) throw new ValidationError(errorName('GantryServiceEntry'), 'GantryService: props.entry is required', this);
-    if (!platform) throw new ValidationError(errorName('GantryServicePlatform'), `GantryService "${entry.name}": props.platform is required`, this);
-    if (props.imageTag !== undefined && (props.imageTag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(props.imageTag))) {
+    if (!entry)
+      throw new ValidationError(errorName('GantryServiceEntry'), 'GantryService: props.entry is required', this);
+    if (!platform)
+      throw new ValidationError(
+        errorName('GantryServicePlatform'),
+        `GantryService "${entry.name}": props.platform is required`,
+        this,
+      );
+    if (
+      props.imageTag !== undefined &&
+      (props.imageTag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(props.imageTag))
+    ) {
       throw new ValidationError(
         errorName('GantryServiceImageTag'),
         `GantryService "${entry.name}": props.imageTag "${props.imageTag}" is not a valid pinned tag (deploys never use "latest")`,
@@ -72,7 +81,9 @@ export class GantryService extends Construct {
     }
 
     this.repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(entry.name));
-    const tag = props.imageTag ?? ssm.StringParameter.valueForStringParameter(this, parameterNames(props.envName).image(entry.name));
+    const tag =
+      props.imageTag ??
+      ssm.StringParameter.valueForStringParameter(this, parameterNames(props.envName).image(entry.name));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -82,7 +93,10 @@ export class GantryService extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: entry.cpu,
       memoryLimitMiB: entry.memory,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
     });
     // Every service sits behind the same ALB, so each one's base URL is the ALB origin.
     const baseUrl = () => platform.url;
@@ -140,7 +154,12 @@ export class GantryService extends Construct {
       targets: [this.service],
       // No longer than the task needs to drain, so ECS never kills a task the ALB still routes to.
       deregistrationDelay: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
-      healthCheck: { path: entry.healthPath, healthyHttpCodes: '200', interval: Duration.seconds(10), healthyThresholdCount: 2 },
+      healthCheck: {
+        path: entry.healthPath,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(10),
+        healthyThresholdCount: 2,
+      },
     });
     // The rule lives with the service (not in the platform) so deploying one service never touches another.
     this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
@@ -160,7 +179,9 @@ export class GantryService extends Construct {
     return Object.fromEntries(
       Object.entries(entry.secrets).map(([variable, ref], index) => {
         if ('ssmParameter' in ref) {
-          const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${index}`, { parameterName: ref.ssmParameter });
+          const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${index}`, {
+            parameterName: ref.ssmParameter,
+          });
           return [variable, ecs.Secret.fromSsmParameter(parameter)];
         }
         const secret = secretsmanager.Secret.fromSecretNameV2(this, `Secret${index}`, ref.secretsManager);

@@ -34,11 +34,19 @@ export class ServiceAlarms extends Construct {
     const max5xx = props.target5xxPerMinute ?? 5;
     const latency = props.p99Latency ?? Duration.seconds(1);
     if (!Number.isInteger(max5xx) || max5xx < 1) {
-      throw new ValidationError(errorName('ServiceAlarmsTarget5xx'), `ServiceAlarms "${props.serviceName}": props.target5xxPerMinute must be a positive integer, got ${max5xx}`, this);
+      throw new ValidationError(
+        errorName('ServiceAlarmsTarget5xx'),
+        `ServiceAlarms "${props.serviceName}": props.target5xxPerMinute must be a positive integer, got ${max5xx}`,
+        this,
+      );
     }
     const latencySeconds = latency.toMilliseconds() / 1000;
     if (latencySeconds <= 0) {
-      throw new ValidationError(errorName('ServiceAlarmsP99Latency'), `ServiceAlarms "${props.serviceName}": props.p99Latency must be longer than zero`, this);
+      throw new ValidationError(
+        errorName('ServiceAlarmsP99Latency'),
+        `ServiceAlarms "${props.serviceName}": props.p99Latency must be longer than zero`,
+        this,
+      );
     }
 
     const metrics = props.targetGroup.metrics;

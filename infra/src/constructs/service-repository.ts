@@ -25,7 +25,11 @@ export class ServiceRepository extends Construct {
     super(scope, id);
     const keepImages = props.keepImages ?? 50;
     if (!Number.isInteger(keepImages) || keepImages < 1) {
-      throw new ValidationError(errorName('ServiceRepositoryKeepImages'), `ServiceRepository: props.keepImages must be a positive integer, got ${keepImages}`, this);
+      throw new ValidationError(
+        errorName('ServiceRepositoryKeepImages'),
+        `ServiceRepository: props.keepImages must be a positive integer, got ${keepImages}`,
+        this,
+      );
     }
     this.repository = new ecr.Repository(this, 'Repository', {
       repositoryName: repositoryName(props.service),
@@ -35,8 +39,18 @@ export class ServiceRepository extends Construct {
       imageTagMutabilityExclusionFilters: [ecr.ImageTagMutabilityExclusionFilter.wildcard('buildcache')],
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
-        { description: 'Drop untagged layers and manifests', tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(7), rulePriority: 1 },
-        { description: `Keep the last ${keepImages} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: keepImages, rulePriority: 2 },
+        {
+          description: 'Drop untagged layers and manifests',
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(7),
+          rulePriority: 1,
+        },
+        {
+          description: `Keep the last ${keepImages} images`,
+          tagStatus: ecr.TagStatus.ANY,
+          maxImageCount: keepImages,
+          rulePriority: 2,
+        },
       ],
     });
   }

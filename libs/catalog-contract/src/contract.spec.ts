@@ -1,7 +1,14 @@
 import { Value } from '@sinclair/typebox/value';
 import { Product, ProductQuery, QuoteRequest } from './index';
 
-const hammer = { id: 'sku-001', name: 'Claw hammer', category: 'tools', priceCents: 1899, currency: 'EUR', inStock: true };
+const hammer = {
+  id: 'sku-001',
+  name: 'Claw hammer',
+  category: 'tools',
+  priceCents: 1899,
+  currency: 'EUR',
+  inStock: true,
+};
 
 describe('the catalog contract', () => {
   it('accepts a well-formed product', () => {

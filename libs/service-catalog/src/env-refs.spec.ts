@@ -66,7 +66,9 @@ describe('resolveEnv', () => {
 
 describe('service references across the catalog', () => {
   it('accepts a reference to a service in the catalog', () => {
-    expect(catalogProblems([entry('catalog', 2), entry('pricing', 3, { CATALOG_URL: '${service:catalog}' })])).toEqual([]);
+    expect(catalogProblems([entry('catalog', 2), entry('pricing', 3, { CATALOG_URL: '${service:catalog}' })])).toEqual(
+      [],
+    );
   });
 
   it('rejects a reference to an unknown service, naming the service, the variable and the target', () => {

@@ -1,7 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundlePath, imageReference, parameterArn, parameterNames, releaseTokenSecretName, repositoryName, stackNames } from './identity';
+import {
+  bundlePath,
+  imageReference,
+  parameterArn,
+  parameterNames,
+  releaseTokenSecretName,
+  repositoryName,
+  stackNames,
+} from './identity';
 import { serviceVersion } from './service-version';
 
 describe('service identity', () => {

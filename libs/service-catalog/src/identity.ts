@@ -26,7 +26,12 @@ export function repositoryName(service: string, prefix = DEFAULT_REPOSITORY_PREF
 }
 
 /** A pullable image reference, `<registry>/<prefix>/<service>:<tag>`. */
-export function imageReference(registry: string, service: string, tag: string, prefix = DEFAULT_REPOSITORY_PREFIX): string {
+export function imageReference(
+  registry: string,
+  service: string,
+  tag: string,
+  prefix = DEFAULT_REPOSITORY_PREFIX,
+): string {
   return `${registry}/${repositoryName(service, prefix)}:${tag}`;
 }
 

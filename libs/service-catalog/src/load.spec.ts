@@ -5,7 +5,6 @@ import { CatalogError } from './catalog-error';
 import { loadCatalog } from './load';
 import { sampleEntry } from './testing';
 
-
 function without(raw: Record<string, unknown>, field: string): Record<string, unknown> {
   const copy = { ...raw };
   delete copy[field];
@@ -97,9 +96,17 @@ describe('loadCatalog', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['a wrong type', { port: '3101' }, 'field "port" Expected integer (got "3101")'],
     ['an unknown field', { replicas: 2 }, 'field "replicas" Unexpected property (got 2)'],
-    ['a bad Fargate cpu/memory pair', { cpu: 1024, memory: 512 }, 'field "memory" 512 is not valid with cpu 1024; Fargate allows 2048-8192 in steps of 1024'],
+    [
+      'a bad Fargate cpu/memory pair',
+      { cpu: 1024, memory: 512 },
+      'field "memory" 512 is not valid with cpu 1024; Fargate allows 2048-8192 in steps of 1024',
+    ],
     ['minTasks above maxTasks', { minTasks: 4, maxTasks: 3 }, 'field "minTasks" (4) is greater than "maxTasks" (3)'],
-    ['a healthPath outside the prefix', { healthPath: '/health' }, 'field "healthPath" "/health" must sit under the prefix "/alpha/"'],
+    [
+      'a healthPath outside the prefix',
+      { healthPath: '/health' },
+      'field "healthPath" "/health" must sit under the prefix "/alpha/"',
+    ],
   ])('rejects a file with %s, naming the file and the field', (_, overrides, message) => {
     writeService('alpha', sampleEntry('alpha', 1, overrides));
 

@@ -23,7 +23,10 @@ export function loadCatalog(workspaceRoot: string): ServiceEntry[] {
   const folderMismatch = sources
     // A missing or non-string name is left to the schema check, which reports it precisely.
     .filter(({ folder, raw }) => isObject(raw) && typeof raw['name'] === 'string' && raw['name'] !== folder)
-    .map(({ source, folder, raw }) => `${source}: field "name" is ${JSON.stringify((raw as Record<string, unknown>)['name'])} but the folder is "${folder}"; they must match`);
+    .map(
+      ({ source, folder, raw }) =>
+        `${source}: field "name" is ${JSON.stringify((raw as Record<string, unknown>)['name'])} but the folder is "${folder}"; they must match`,
+    );
   if (folderMismatch.length > 0) throw new CatalogError(folderMismatch);
   if (sources.length === 0) throw new CatalogError([`no apps/*/${SERVICE_FILE} found under ${workspaceRoot}`]);
   return validateCatalog(sources);

@@ -6,7 +6,11 @@ export function pathPatterns(entry: Pick<ServiceEntry, 'prefix'>): [string, stri
 }
 
 /** The ALB's default action body, shared by the local gateway and the CDK listener. */
-export const NOT_FOUND_BODY = JSON.stringify({ statusCode: 404, error: 'Not Found', message: 'No service is routed at this path' });
+export const NOT_FOUND_BODY = JSON.stringify({
+  statusCode: 404,
+  error: 'Not Found',
+  message: 'No service is routed at this path',
+});
 
 /**
  * ALB path-pattern semantics: case-sensitive, matched against the path without the query,
@@ -21,7 +25,10 @@ export function matchesPattern(pattern: string, path: string): boolean {
 }
 
 /** The first service, in listener-priority order, whose rule matches the request URL; undefined means the default 404. */
-export function routeFor<T extends Pick<ServiceEntry, 'prefix' | 'priority'>>(entries: readonly T[], url: string): T | undefined {
+export function routeFor<T extends Pick<ServiceEntry, 'prefix' | 'priority'>>(
+  entries: readonly T[],
+  url: string,
+): T | undefined {
   const path = url.split('?')[0];
   return [...entries]
     .sort((a, b) => a.priority - b.priority)

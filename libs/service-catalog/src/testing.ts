@@ -1,7 +1,11 @@
 import type { ServiceEntry } from './schema';
 
 /** A valid catalog entry for service `name`; `n` keeps its ports and priority apart from other services'. */
-export function sampleEntry(name: string, n: number, overrides: Partial<ServiceEntry> | Record<string, unknown> = {}): ServiceEntry {
+export function sampleEntry(
+  name: string,
+  n: number,
+  overrides: Partial<ServiceEntry> | Record<string, unknown> = {},
+): ServiceEntry {
   return {
     name,
     prefix: `/${name}`,

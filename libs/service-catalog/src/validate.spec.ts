@@ -5,7 +5,6 @@ import { sampleEntry } from './testing';
 
 const FILE = 'apps/x/service.json';
 
-
 function without(raw: ServiceEntry, field: keyof ServiceEntry): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...raw };
   delete copy[field];
@@ -43,8 +42,16 @@ describe('entryProblems', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a port given as a string', sampleEntry('shop', 1, { port: '3101' }), `${FILE}: field "port" Expected integer (got "3101")`],
-    ['a fractional port', sampleEntry('shop', 1, { port: 3101.5 }), `${FILE}: field "port" Expected integer (got 3101.5)`],
+    [
+      'a port given as a string',
+      sampleEntry('shop', 1, { port: '3101' }),
+      `${FILE}: field "port" Expected integer (got "3101")`,
+    ],
+    [
+      'a fractional port',
+      sampleEntry('shop', 1, { port: 3101.5 }),
+      `${FILE}: field "port" Expected integer (got 3101.5)`,
+    ],
     [
       'a privileged port',
       sampleEntry('shop', 1, { port: 80 }),
@@ -52,7 +59,11 @@ describe('entryProblems', () => {
     ],
     ['a missing port', without(sampleEntry('shop', 1), 'port'), `${FILE}: field "port" Expected required property`],
     ['a missing name', without(sampleEntry('shop', 1), 'name'), `${FILE}: field "name" Expected required property`],
-    ['an unknown field', sampleEntry('shop', 1, { replicas: 3 }), `${FILE}: field "replicas" Unexpected property (got 3)`],
+    [
+      'an unknown field',
+      sampleEntry('shop', 1, { replicas: 3 }),
+      `${FILE}: field "replicas" Unexpected property (got 3)`,
+    ],
     [
       'an upper-case prefix',
       sampleEntry('shop', 1, { prefix: '/Shop' }),
@@ -63,13 +74,21 @@ describe('entryProblems', () => {
       sampleEntry('shop', 1, { prefix: '/shop/' }),
       `${FILE}: field "prefix" Expected string to match '^/[a-z][a-z0-9-]*$' (got "/shop/")`,
     ],
-    ['a cpu size Fargate does not offer', sampleEntry('shop', 1, { cpu: 300 }), `${FILE}: field "cpu" Expected union value (got 300)`],
+    [
+      'a cpu size Fargate does not offer',
+      sampleEntry('shop', 1, { cpu: 300 }),
+      `${FILE}: field "cpu" Expected union value (got 300)`,
+    ],
     [
       'a memory size that is not a multiple of 512',
       sampleEntry('shop', 1, { memory: 1000 }),
       `${FILE}: field "memory" Expected integer to be a multiple of 512 (got 1000)`,
     ],
-    ['a non-string env value', sampleEntry('shop', 1, { env: { LEVEL: 3 } }), `${FILE}: field "env.LEVEL" Expected string (got 3)`],
+    [
+      'a non-string env value',
+      sampleEntry('shop', 1, { env: { LEVEL: 3 } }),
+      `${FILE}: field "env.LEVEL" Expected string (got 3)`,
+    ],
     [
       'an env name that is not upper snake case',
       sampleEntry('shop', 1, { env: { 'db-url': 'x' } }),
@@ -159,7 +178,9 @@ describe('parseEntry', () => {
   });
 
   it('throws a CatalogError that lists every problem in its message', () => {
-    const error = catalogErrorFrom(() => parseEntry(FILE, sampleEntry('shop', 1, { minTasks: 5, maxTasks: 2, port: 3200, metricsPort: 3200 })));
+    const error = catalogErrorFrom(() =>
+      parseEntry(FILE, sampleEntry('shop', 1, { minTasks: 5, maxTasks: 2, port: 3200, metricsPort: 3200 })),
+    );
 
     expect(error.name).toBe('CatalogError');
     expect(error.problems).toEqual([
@@ -197,9 +218,7 @@ describe('catalogProblems', () => {
   it('reports a duplicate name', () => {
     const twin = sampleEntry('alpha', 2, { prefix: '/alpha-two', healthPath: '/alpha-two/ready' });
 
-    expect(catalogProblems([sampleEntry('alpha', 1), twin])).toEqual([
-      'services "alpha" and "alpha" share name alpha',
-    ]);
+    expect(catalogProblems([sampleEntry('alpha', 1), twin])).toEqual(['services "alpha" and "alpha" share name alpha']);
   });
 });
 

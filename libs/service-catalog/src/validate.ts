@@ -30,7 +30,9 @@ export function entryProblems(source: string, raw: unknown): string[] {
   const inSteps = entry.memory % 1024 === 0 || entry.memory === minMemory;
   if (entry.memory < minMemory || entry.memory > maxMemory || !inSteps) {
     const allowed = entry.cpu === 256 ? '512, 1024 or 2048' : `${minMemory}-${maxMemory} in steps of 1024`;
-    problems.push(`${source}: field "memory" ${entry.memory} is not valid with cpu ${entry.cpu}; Fargate allows ${allowed}`);
+    problems.push(
+      `${source}: field "memory" ${entry.memory} is not valid with cpu ${entry.cpu}; Fargate allows ${allowed}`,
+    );
   }
   if (entry.minTasks > entry.maxTasks) {
     problems.push(`${source}: field "minTasks" (${entry.minTasks}) is greater than "maxTasks" (${entry.maxTasks})`);

@@ -30,7 +30,12 @@ describe('loadConfig', () => {
   });
 
   it('converts integer variables from their string form', () => {
-    const config = loadConfig(base, { PORT: '8080', METRICS_PORT: '0', BODY_LIMIT_BYTES: '2048', DRAIN_TIMEOUT_MS: '110000' });
+    const config = loadConfig(base, {
+      PORT: '8080',
+      METRICS_PORT: '0',
+      BODY_LIMIT_BYTES: '2048',
+      DRAIN_TIMEOUT_MS: '110000',
+    });
 
     expect(config.PORT).toBe(8080);
     expect(config.METRICS_PORT).toBe(0);
@@ -39,9 +44,19 @@ describe('loadConfig', () => {
   });
 
   it('keeps string variables as given', () => {
-    const config = loadConfig(base, { HOST: '127.0.0.1', LOG_LEVEL: 'debug', GANTRY_COMMIT: 'abc1234', GANTRY_BUILT_AT: '2024-05-01T10:00:00Z' });
+    const config = loadConfig(base, {
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      GANTRY_COMMIT: 'abc1234',
+      GANTRY_BUILT_AT: '2024-05-01T10:00:00Z',
+    });
 
-    expect(config).toMatchObject({ HOST: '127.0.0.1', LOG_LEVEL: 'debug', GANTRY_COMMIT: 'abc1234', GANTRY_BUILT_AT: '2024-05-01T10:00:00Z' });
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      GANTRY_COMMIT: 'abc1234',
+      GANTRY_BUILT_AT: '2024-05-01T10:00:00Z',
+    });
   });
 
   it('treats an empty string as unset, so the default applies', () => {
@@ -141,7 +156,9 @@ describe('loadConfig', () => {
   it('says "valid" for a variable whose schema has no description', () => {
     const schema = Type.Object({ MODE: Type.String({ pattern: '^(a|b)$' }) });
 
-    expect(configErrorOf(() => loadConfig(schema, { MODE: 'c' })).message).toBe('invalid configuration: MODE must be valid (got "c")');
+    expect(configErrorOf(() => loadConfig(schema, { MODE: 'c' })).message).toBe(
+      'invalid configuration: MODE must be valid (got "c")',
+    );
   });
 });
 

@@ -8,12 +8,21 @@ export class ConfigError extends Error {
 
 /** An integer env variable; `description` is the "must be" phrase used in error messages. */
 export function intVar(min: number, max: number, fallback?: number) {
-  return Type.Integer({ minimum: min, maximum: max, default: fallback, description: `an integer from ${min} to ${max}` });
+  return Type.Integer({
+    minimum: min,
+    maximum: max,
+    default: fallback,
+    description: `an integer from ${min} to ${max}`,
+  });
 }
 
 /** An http(s) URL env variable. */
 export function urlVar(fallback?: string) {
-  return Type.String({ pattern: '^https?://[^\\s/]+(/\\S*)?$', default: fallback, description: 'an http:// or https:// URL' });
+  return Type.String({
+    pattern: '^https?://[^\\s/]+(/\\S*)?$',
+    default: fallback,
+    description: 'an http:// or https:// URL',
+  });
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -80,28 +80,45 @@ describe('errors plugin on the demo service', () => {
     const response = await app.inject({ method: 'POST', url: '/demo/echo', payload: {} });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: "body must have required property 'n'" });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: "body must have required property 'n'",
+    });
   });
 
   it('answers an unknown field with 400 instead of dropping it', async () => {
     const response = await app.inject({ method: 'POST', url: '/demo/echo', payload: { n: 1, admin: true } });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'body must NOT have additional properties' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'body must NOT have additional properties',
+    });
   });
 
   it('answers a body over the limit with 413 and the JSON error shape', async () => {
     const response = await app.inject({ method: 'POST', url: '/demo/echo', payload: { n: 1, pad: 'x'.repeat(64) } });
 
     expect(response.statusCode).toBe(413);
-    expect(response.json()).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' });
+    expect(response.json()).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'Request body is too large',
+    });
   });
 
   it('lets a body exactly at the limit through to validation', async () => {
     const payload = JSON.stringify({ n: 1, p: 'x'.repeat(50) });
     expect(Buffer.byteLength(payload)).toBe(64);
 
-    const response = await app.inject({ method: 'POST', url: '/demo/echo', headers: { 'content-type': 'application/json' }, payload });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/demo/echo',
+      headers: { 'content-type': 'application/json' },
+      payload,
+    });
 
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toBe('body must NOT have additional properties');
@@ -116,7 +133,11 @@ describe('errors plugin on the demo service', () => {
     });
 
     expect(response.statusCode).toBe(415);
-    expect(response.json()).toEqual({ statusCode: 415, error: 'Unsupported Media Type', message: 'Unsupported Media Type' });
+    expect(response.json()).toEqual({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: 'Unsupported Media Type',
+    });
   });
 
   it('answers an unknown route with the JSON 404, without the query string', async () => {
@@ -130,14 +151,22 @@ describe('errors plugin on the demo service', () => {
     const response = await app.inject({ method: 'DELETE', url: '/demo/echo' });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route DELETE /demo/echo not found' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route DELETE /demo/echo not found',
+    });
   });
 
   it('answers a thrown plain Error with 500 and a fixed message that leaks nothing', async () => {
     const response = await app.inject({ method: 'GET', url: '/demo/boom' });
 
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An unexpected error occurred' });
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+    });
     expect(response.body).not.toContain('secret internals');
     expect(response.body).not.toMatch(/\bat /);
     expect(response.body).not.toContain('stack');
@@ -147,14 +176,22 @@ describe('errors plugin on the demo service', () => {
     const response = await app.inject({ method: 'GET', url: '/demo/upstream' });
 
     expect(response.statusCode).toBe(502);
-    expect(response.json()).toEqual({ statusCode: 502, error: 'Bad Gateway', message: 'catalog is unavailable: ECONNREFUSED' });
+    expect(response.json()).toEqual({
+      statusCode: 502,
+      error: 'Bad Gateway',
+      message: 'catalog is unavailable: ECONNREFUSED',
+    });
   });
 
   it('answers a querystring of the wrong type with 400', async () => {
     const response = await app.inject({ method: 'GET', url: '/demo/slow?ms=soon' });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ statusCode: 400, error: 'Bad Request', message: 'querystring/ms must be integer' });
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'querystring/ms must be integer',
+    });
   });
 });
 
@@ -193,7 +230,11 @@ describe('errors plugin on its own', () => {
     const response = await app.inject({ method: 'GET', url: '/timeout' });
 
     expect(response.statusCode).toBe(504);
-    expect(response.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', message: 'catalog did not answer within 2000 ms' });
+    expect(response.json()).toEqual({
+      statusCode: 504,
+      error: 'Gateway Timeout',
+      message: 'catalog did not answer within 2000 ms',
+    });
   });
 
   it('shows the message of a NotFoundError', async () => {
@@ -214,14 +255,22 @@ describe('errors plugin on its own', () => {
     const response = await app.inject({ method: 'GET', url: '/redirect-status' });
 
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An unexpected error occurred' });
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+    });
   });
 
   it('hides the message of a 500 even when the error has a code', async () => {
     const response = await app.inject({ method: 'GET', url: '/coded-500' });
 
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An unexpected error occurred' });
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+    });
     expect(response.body).not.toContain('hunter2');
   });
 
@@ -229,7 +278,11 @@ describe('errors plugin on its own', () => {
     const response = await app.inject({ method: 'GET', url: '/uncoded-503' });
 
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'An unexpected error occurred' });
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'An unexpected error occurred',
+    });
     expect(response.body).not.toContain('10.0.0.7');
   });
 
@@ -237,6 +290,10 @@ describe('errors plugin on its own', () => {
     const response = await app.inject({ method: 'GET', url: '/thrown-string' });
 
     expect(response.statusCode).toBe(500);
-    expect(response.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'An unexpected error occurred' });
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'An unexpected error occurred',
+    });
   });
 });

@@ -28,7 +28,10 @@ export const errorsPlugin = fp(
       const statusCode = raw >= 400 && raw < 600 ? raw : 500;
       if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: error.code, message: error.message }, 'request rejected');
-      void reply.code(statusCode).type('application/json').send(errorBody(statusCode, publicMessage(error, statusCode)));
+      void reply
+        .code(statusCode)
+        .type('application/json')
+        .send(errorBody(statusCode, publicMessage(error, statusCode)));
     });
     app.setNotFoundHandler((request, reply) => {
       void reply.code(404).send(errorBody(404, `Route ${request.method} ${request.url.split('?')[0]} not found`));

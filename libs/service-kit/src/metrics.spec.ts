@@ -29,7 +29,9 @@ describe('metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(response.body).toContain('# TYPE http_request_duration_seconds histogram');
-    expect(response.body).toContain('http_request_duration_seconds_count{method="POST",route="/demo/echo",status_code="200"} 1\n');
+    expect(response.body).toContain(
+      'http_request_duration_seconds_count{method="POST",route="/demo/echo",status_code="200"} 1\n',
+    );
   });
 
   it('labels failed requests with their status code', async () => {
@@ -38,7 +40,9 @@ describe('metrics', () => {
 
     const response = await send(metricsUrl(metricsServer));
 
-    expect(response.body).toContain('http_request_duration_seconds_count{method="GET",route="/demo/upstream",status_code="502"} 2\n');
+    expect(response.body).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/demo/upstream",status_code="502"} 2\n',
+    );
   });
 
   it('does not record unknown routes, so scanners cannot blow up label cardinality', async () => {
@@ -69,7 +73,11 @@ describe('metrics', () => {
     const response = await send(`${base}/metrics`);
 
     expect(response.status).toBe(404);
-    expect(JSON.parse(response.body)).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route GET /metrics not found' });
+    expect(JSON.parse(response.body)).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Route GET /metrics not found',
+    });
   });
 });
 
@@ -87,9 +95,13 @@ describe('metrics of two services in one process', () => {
       const firstText = (await send(metricsUrl(firstMetrics))).body;
       const secondText = (await send(metricsUrl(secondMetrics))).body;
 
-      expect(firstText).toContain('http_request_duration_seconds_count{method="POST",route="/demo/echo",status_code="200"} 1\n');
+      expect(firstText).toContain(
+        'http_request_duration_seconds_count{method="POST",route="/demo/echo",status_code="200"} 1\n',
+      );
       expect(firstText).not.toContain('route="/demo/health"');
-      expect(secondText).toContain('http_request_duration_seconds_count{method="GET",route="/demo/health",status_code="200"} 2\n');
+      expect(secondText).toContain(
+        'http_request_duration_seconds_count{method="GET",route="/demo/health",status_code="200"} 2\n',
+      );
       expect(secondText).not.toContain('route="/demo/echo"');
     } finally {
       await Promise.all([firstMetrics.close(), secondMetrics.close()]);

@@ -37,7 +37,12 @@ describe('probes on the demo service', () => {
     const response = await app.inject({ method: 'GET', url: '/demo/version' });
 
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ name: 'demo', version: '1.2.3', commit: '0a1b2c3', builtAt: '2024-05-01T12:00:00Z' });
+    expect(response.json()).toEqual({
+      name: 'demo',
+      version: '1.2.3',
+      commit: '0a1b2c3',
+      builtAt: '2024-05-01T12:00:00Z',
+    });
   });
 
   it('does not serve probes outside the prefix', async () => {
@@ -95,7 +100,10 @@ describe('version probe without build variables', () => {
 describe('probesPlugin on its own', () => {
   it('mounts the routes under the prefix it is given', async () => {
     const app = Fastify({ logger: false });
-    await app.register(probesPlugin, { prefix: '/shop', build: { name: 'shop', version: '0.0.1', commit: 'c', builtAt: 'b' } });
+    await app.register(probesPlugin, {
+      prefix: '/shop',
+      build: { name: 'shop', version: '0.0.1', commit: 'c', builtAt: 'b' },
+    });
     try {
       const health = await app.inject({ method: 'GET', url: '/shop/health' });
       const version = await app.inject({ method: 'GET', url: '/shop/version' });

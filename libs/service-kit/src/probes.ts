@@ -42,14 +42,10 @@ export const probesPlugin = fp<ProbesOptions>(
 
     app.get(`${opts.prefix}/health`, { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
-    app.get(
-      `${opts.prefix}/ready`,
-      { schema: { response: { 200: Status, 503: Status } } },
-      async (_request, reply) => {
-        const state = app.lifecycle.state;
-        return reply.code(state === 'ready' ? 200 : 503).send({ status: state });
-      },
-    );
+    app.get(`${opts.prefix}/ready`, { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
+      const state = app.lifecycle.state;
+      return reply.code(state === 'ready' ? 200 : 503).send({ status: state });
+    });
 
     app.get(`${opts.prefix}/version`, { schema: { response: { 200: Version } } }, async () => opts.build);
   },

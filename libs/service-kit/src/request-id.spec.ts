@@ -57,7 +57,11 @@ describe('request id on responses', () => {
   afterAll(() => app.close());
 
   it('echoes a safe caller id', async () => {
-    const response = await app.inject({ method: 'GET', url: '/demo/health', headers: { 'x-request-id': 'trace-42.a:b_c' } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/demo/health',
+      headers: { 'x-request-id': 'trace-42.a:b_c' },
+    });
 
     expect(response.statusCode).toBe(200);
     expect(response.headers['x-request-id']).toBe('trace-42.a:b_c');
@@ -75,7 +79,11 @@ describe('request id on responses', () => {
       },
     });
     try {
-      const response = await probeApp.inject({ method: 'GET', url: '/demo/whoami', headers: { 'x-request-id': 'caller-7' } });
+      const response = await probeApp.inject({
+        method: 'GET',
+        url: '/demo/whoami',
+        headers: { 'x-request-id': 'caller-7' },
+      });
 
       expect(response.json()).toEqual({ id: 'caller-7' });
       expect(seen).toBe('caller-7');
@@ -91,7 +99,11 @@ describe('request id on responses', () => {
   });
 
   it('replaces a 200-character caller id by a UUID', async () => {
-    const response = await app.inject({ method: 'GET', url: '/demo/health', headers: { 'x-request-id': 'x'.repeat(200) } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/demo/health',
+      headers: { 'x-request-id': 'x'.repeat(200) },
+    });
 
     expect(response.headers['x-request-id']).toMatch(UUID);
   });
@@ -117,7 +129,12 @@ describe('request id on responses', () => {
   });
 
   it('echoes the id on a validation 400', async () => {
-    const response = await app.inject({ method: 'POST', url: '/demo/echo', payload: { n: 'x' }, headers: { 'x-request-id': 'bad-1' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/demo/echo',
+      payload: { n: 'x' },
+      headers: { 'x-request-id': 'bad-1' },
+    });
 
     expect(response.statusCode).toBe(400);
     expect(response.headers['x-request-id']).toBe('bad-1');

@@ -72,7 +72,10 @@ interface Child {
   stdoutLines: string[];
   stderr: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  waitForLine: (match: (record: Record<string, unknown>) => boolean, timeoutMs: number) => Promise<Record<string, unknown>>;
+  waitForLine: (
+    match: (record: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+  ) => Promise<Record<string, unknown>>;
 }
 
 function startDemo(env: Record<string, string>, args: string[] = []): Child {
@@ -106,7 +109,9 @@ function startDemo(env: Record<string, string>, args: string[] = []): Child {
       }
       await sleep(10);
     }
-    throw new Error(`no matching log line within ${timeoutMs} ms; stdout so far:\n${stdoutLines.join('\n')}\nstderr:\n${stderr}`);
+    throw new Error(
+      `no matching log line within ${timeoutMs} ms; stdout so far:\n${stdoutLines.join('\n')}\nstderr:\n${stderr}`,
+    );
   };
   return { process: child, stdoutLines, stderr: () => stderr, exited, waitForLine };
 }
@@ -145,7 +150,9 @@ describe('runService in a real process', () => {
 
   it('prints one stderr line naming PORT and exits 78 on bad config', async () => {
     expect(await badConfig.exited).toEqual({ code: 78, signal: null });
-    expect(badConfig.stderr()).toBe('demo: invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")\n');
+    expect(badConfig.stderr()).toBe(
+      'demo: invalid configuration: PORT must be an integer from 1 to 65535 (got "abc")\n',
+    );
     expect(badConfig.stdoutLines.filter((line) => line.length > 0)).toEqual([]);
   }, 20_000);
 
@@ -155,26 +162,38 @@ describe('runService in a real process', () => {
 
   it('serves, passes --healthcheck, logs JSON lines with request ids, and on SIGTERM finishes a slow request and exits 0', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const child = startDemo({ PORT: String(port), METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_MS: '200', GANTRY_COMMIT: 'cafe123' });
+    const child = startDemo({
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      SHUTDOWN_DELAY_MS: '200',
+      GANTRY_COMMIT: 'cafe123',
+    });
     children.push(child.process);
     const base = `http://127.0.0.1:${port}`;
 
     expect(JSON.parse((await waitUntilReady(`${base}/demo/ready`, 15_000)).body)).toEqual({ status: 'ready' });
 
-    const version = await send(`${base}/demo/version`, { headers: { 'x-request-id': 'proc-version-1', authorization: 'Bearer s3cret' } });
+    const version = await send(`${base}/demo/version`, {
+      headers: { 'x-request-id': 'proc-version-1', authorization: 'Bearer s3cret' },
+    });
     expect(JSON.parse(version.body)).toEqual({ name: 'demo', version: '1.2.3', commit: 'cafe123', builtAt: 'unknown' });
     expect(version.headers['x-request-id']).toBe('proc-version-1');
 
     const metrics = await send(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(metrics.body).toContain('http_request_duration_seconds_count{method="GET",route="/demo/version",status_code="200"} 1\n');
+    expect(metrics.body).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/demo/version",status_code="200"} 1\n',
+    );
 
     const healthcheck = startDemo({ PORT: String(port) }, ['--healthcheck']);
     children.push(healthcheck.process);
     expect(await healthcheck.exited).toEqual({ code: 0, signal: null });
 
     const slow = send(`${base}/demo/slow?ms=700`, { headers: { 'x-request-id': 'proc-slow-1' } });
-    await child.waitForLine((record) => record['reqId'] === 'proc-slow-1' && record['msg'] === 'incoming request', 5000);
+    await child.waitForLine(
+      (record) => record['reqId'] === 'proc-slow-1' && record['msg'] === 'incoming request',
+      5000,
+    );
 
     child.process.kill('SIGTERM');
 
@@ -188,9 +207,16 @@ describe('runService in a real process', () => {
     const lines = child.stdoutLines.filter((line) => line.length > 0);
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const record of records) {
-      expect(record).toMatchObject({ service: 'demo', version: '1.2.3', level: expect.any(Number), msg: expect.any(String) });
+      expect(record).toMatchObject({
+        service: 'demo',
+        version: '1.2.3',
+        level: expect.any(Number),
+        msg: expect.any(String),
+      });
     }
-    const requestLogs = records.filter((record) => record['msg'] === 'incoming request' || record['msg'] === 'request completed');
+    const requestLogs = records.filter(
+      (record) => record['msg'] === 'incoming request' || record['msg'] === 'request completed',
+    );
     expect(requestLogs.length).toBeGreaterThanOrEqual(8);
     for (const record of requestLogs) expect(record['reqId']).toEqual(expect.any(String));
     expect(records.filter((record) => record['reqId'] === 'proc-slow-1').map((record) => record['msg'])).toEqual([
@@ -198,13 +224,18 @@ describe('runService in a real process', () => {
       'request completed',
     ]);
     // Readiness during the delay window is asserted in shutdown.spec.ts; here the order of events is checked from the logs.
-    const messages = records.map((record) => `${String(record['msg'])}${record['reqId'] === 'proc-slow-1' ? ' (slow)' : ''}`);
+    const messages = records.map(
+      (record) => `${String(record['msg'])}${record['reqId'] === 'proc-slow-1' ? ' (slow)' : ''}`,
+    );
     const at = (message: string) => messages.indexOf(message);
     expect(at('shutting down: not ready')).toBeGreaterThan(at('incoming request (slow)'));
     expect(at('request completed (slow)')).toBeGreaterThan(at('shutting down: not ready'));
     // The access log is written on the response's 'finish', which can land just after close() resolves.
     expect(at('shutdown complete')).toBeGreaterThan(at('shutting down: not ready'));
-    expect(records.find((record) => record['msg'] === 'shutting down: not ready')).toMatchObject({ signal: 'SIGTERM', delayMs: 200 });
+    expect(records.find((record) => record['msg'] === 'shutting down: not ready')).toMatchObject({
+      signal: 'SIGTERM',
+      delayMs: 200,
+    });
     expect(lines.join('\n')).not.toContain('s3cret');
   }, 30_000);
 });

@@ -11,7 +11,10 @@ export function serviceConfigSchema<P extends TProperties>(definition: ServiceDe
 }
 
 /** Loads and validates a service's whole config from `env`; throws ConfigError. */
-export function loadServiceConfig<P extends TProperties>(definition: ServiceDefinition<P>, env: NodeJS.ProcessEnv): ServiceConfig<P> {
+export function loadServiceConfig<P extends TProperties>(
+  definition: ServiceDefinition<P>,
+  env: NodeJS.ProcessEnv,
+): ServiceConfig<P> {
   // The schema is assembled at run time, so its static type is re-attached here.
   return loadConfig(serviceConfigSchema(definition), env) as unknown as ServiceConfig<P>;
 }
@@ -39,7 +42,11 @@ export async function runService<P extends TProperties>(definition: ServiceDefin
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
     const metrics = config.METRICS_PORT > 0 ? [await startMetricsServer(app, config.HOST, config.METRICS_PORT)] : [];
-    installGracefulShutdown(app, { delayMs: config.SHUTDOWN_DELAY_MS, drainTimeoutMs: config.DRAIN_TIMEOUT_MS, alsoClose: metrics });
+    installGracefulShutdown(app, {
+      delayMs: config.SHUTDOWN_DELAY_MS,
+      drainTimeoutMs: config.DRAIN_TIMEOUT_MS,
+      alsoClose: metrics,
+    });
   } catch (error) {
     app.log.fatal({ err: error }, `${entry.name} failed to start: ${(error as Error).message}`);
     process.exit(1);

@@ -89,6 +89,10 @@ describe('load shedding', () => {
     expect(response.status).toBe(503);
     expect(response.headers['retry-after']).toBe('10');
     expect(response.headers['x-request-id']).toBe('shed-1');
-    expect(JSON.parse(response.body)).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Service Unavailable' });
+    expect(JSON.parse(response.body)).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Service Unavailable',
+    });
   }, 15_000);
 });

@@ -54,7 +54,12 @@ export async function buildService<P extends TProperties>(
   await app.register(metricsPlugin);
   await app.register(probesPlugin, {
     prefix: entry.prefix,
-    build: { name: entry.name, version: definition.manifest.version, commit: config.GANTRY_COMMIT, builtAt: config.GANTRY_BUILT_AT },
+    build: {
+      name: entry.name,
+      version: definition.manifest.version,
+      commit: config.GANTRY_COMMIT,
+      builtAt: config.GANTRY_BUILT_AT,
+    },
   });
   await app.register(definition.routes, { prefix: entry.prefix, config });
   return app;

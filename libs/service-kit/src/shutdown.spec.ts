@@ -115,7 +115,9 @@ describe('installGracefulShutdown', () => {
   it('closes the extra servers after the main one, then exits', async () => {
     const order: string[] = [];
     const metrics = {
-      close: jest.fn(async () => void order.push(app.server.listening ? 'metrics while app listens' : 'metrics after app')),
+      close: jest.fn(
+        async () => void order.push(app.server.listening ? 'metrics while app listens' : 'metrics after app'),
+      ),
     };
     const exit = jest.fn(() => void order.push('exit'));
 

@@ -22,7 +22,10 @@ export function installGracefulShutdown(app: FastifyInstance, options: ShutdownO
   const shutdown = (signal = 'SIGTERM'): Promise<void> => {
     started ??= (async () => {
       app.lifecycle.state = 'draining';
-      app.log.info({ signal, delayMs: options.delayMs, drainTimeoutMs: options.drainTimeoutMs }, 'shutting down: not ready');
+      app.log.info(
+        { signal, delayMs: options.delayMs, drainTimeoutMs: options.drainTimeoutMs },
+        'shutting down: not ready',
+      );
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       const overrun = setTimeout(() => {
         app.log.error({ drainTimeoutMs: options.drainTimeoutMs }, 'in-flight requests did not finish in time; exiting');

@@ -13,7 +13,9 @@ const EchoBody = Type.Object({ n: Type.Integer() }, { additionalProperties: fals
 const SlowQuery = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false });
 
 const demoRoutes: FastifyPluginAsyncTypebox<RouteOptions<ServiceConfig<Record<never, never>>>> = async (app) => {
-  app.post('/echo', { schema: { body: EchoBody, response: { 200: EchoBody } } }, async (request) => ({ n: request.body.n }));
+  app.post('/echo', { schema: { body: EchoBody, response: { 200: EchoBody } } }, async (request) => ({
+    n: request.body.n,
+  }));
 
   app.get('/boom', async () => {
     throw new Error('secret internals');
@@ -60,14 +62,22 @@ export function send(
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<SentResponse> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      response.on('error', reject);
-    });
+    const request = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(options.body);
   });

@@ -8,6 +8,12 @@ export async function buildTestService<P extends TProperties>(
   definition: ServiceDefinition<P>,
   env: Record<string, string> = {},
 ): Promise<FastifyInstance> {
-  const config = loadServiceConfig(definition, { LOG_LEVEL: 'silent', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', MAX_EVENT_LOOP_DELAY_MS: '0', ...env });
+  const config = loadServiceConfig(definition, {
+    LOG_LEVEL: 'silent',
+    METRICS_PORT: '0',
+    SHUTDOWN_DELAY_MS: '0',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  });
   return buildService(definition, config);
 }

@@ -17,8 +17,17 @@ describe('request validation', () => {
     expect(response.json()).toEqual({ body: { n: 1 }, query: { limit: 5 } });
   });
 
-  it.each([['"3"', '"3"'], ['true', 'true'], ['null', 'null']])('does not coerce a JSON body value %s into an integer', async (_label, raw) => {
-    const response = await app.inject({ method: 'POST', url: '/things', headers: { 'content-type': 'application/json' }, payload: `{"n": ${raw}}` });
+  it.each([
+    ['"3"', '"3"'],
+    ['true', 'true'],
+    ['null', 'null'],
+  ])('does not coerce a JSON body value %s into an integer', async (_label, raw) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/things',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"n": ${raw}}`,
+    });
 
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toBe('body/n must be integer');

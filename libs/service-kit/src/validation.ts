@@ -2,7 +2,10 @@ import { AjvCompiler, type BuildCompilerFromPool, type RouteDefinition } from '@
 import type { FastifyServerOptions } from 'fastify';
 
 // The library types the pool as ajv-or-JTD and does not narrow; this is the ajv shape Fastify calls.
-type ValidatorPool = (externalSchemas: unknown, options: { customOptions: Record<string, unknown> }) => (route: RouteDefinition) => unknown;
+type ValidatorPool = (
+  externalSchemas: unknown,
+  options: { customOptions: Record<string, unknown> },
+) => (route: RouteDefinition) => unknown;
 const fromPool = AjvCompiler() as unknown as ValidatorPool;
 
 /**
@@ -12,7 +15,10 @@ const fromPool = AjvCompiler() as unknown as ValidatorPool;
  */
 const buildValidator: ValidatorPool = (externalSchemas, options) => {
   const coercing = fromPool(externalSchemas, options);
-  const strict = fromPool(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } });
+  const strict = fromPool(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, coerceTypes: false },
+  });
   return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
 };
 

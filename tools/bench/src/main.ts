@@ -23,7 +23,12 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  { label: 'bare Fastify hello-world', args: ['--import', 'tsx', resolve(__dirname, 'bare-server.ts')], env: { PORT: '4101' }, path: 'http://127.0.0.1:4101/hello' },
+  {
+    label: 'bare Fastify hello-world',
+    args: ['--import', 'tsx', resolve(__dirname, 'bare-server.ts')],
+    env: { PORT: '4101' },
+    path: 'http://127.0.0.1:4101/hello',
+  },
   {
     label: 'hello on the service kit (LOG_LEVEL=info, a log line per request)',
     args: [resolve(root, bundlePath('hello'))],
@@ -39,7 +44,12 @@ const variants: Variant[] = [
 ];
 
 async function throughput() {
-  const samples = variants.map(() => ({ rps: [] as number[], p99: [] as number[], rss: [] as number[], start: [] as number[] }));
+  const samples = variants.map(() => ({
+    rps: [] as number[],
+    p99: [] as number[],
+    rss: [] as number[],
+    start: [] as number[],
+  }));
   for (let round = 1; round <= ROUNDS; round += 1) {
     // Alternate the order each round so drift on the machine does not favour one variant.
     const order = round % 2 ? variants : [...variants].reverse();
@@ -55,7 +65,9 @@ async function throughput() {
       sample.p99.push(result.p99);
       sample.rss.push(memory.rssMb);
       sample.start.push(startMs);
-      log(`round ${round} ${variant.label}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${memory.rssMb.toFixed(1)} MB, start ${startMs.toFixed(0)} ms`);
+      log(
+        `round ${round} ${variant.label}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, RSS ${memory.rssMb.toFixed(1)} MB, start ${startMs.toFixed(0)} ms`,
+      );
     }
   }
   return samples;
@@ -65,7 +77,12 @@ async function platformStart(): Promise<number[]> {
   const times: number[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
     const started = performance.now();
-    const platform = await startPlatform({ workspaceRoot: root, gatewayPort: 0, portOffset: 30_000, env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' } });
+    const platform = await startPlatform({
+      workspaceRoot: root,
+      gatewayPort: 0,
+      portOffset: 30_000,
+      env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' },
+    });
     times.push(performance.now() - started);
     await platform.stop();
     log(`round ${round} platform: all services ready in ${times.at(-1)?.toFixed(0)} ms`);

@@ -8,7 +8,11 @@ export interface Server {
 }
 
 /** Starts a server process and resolves once `readyUrl` answers 200, with the time that took. */
-export async function startServer(args: string[], env: Record<string, string>, readyUrl: string): Promise<{ server: Server; startMs: number }> {
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+): Promise<{ server: Server; startMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: 'ignore' });
   for (;;) {
@@ -32,7 +36,11 @@ export async function stopServer(server: Server): Promise<void> {
 }
 
 /** Requests per second and p99 latency for `seconds` of load at `connections`. */
-export async function load(url: string, seconds: number, connections: number): Promise<{ rps: number; p99: number; errors: number }> {
+export async function load(
+  url: string,
+  seconds: number,
+  connections: number,
+): Promise<{ rps: number; p99: number; errors: number }> {
   const result = await autocannon({ url, duration: seconds, connections, pipelining: 1 });
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }

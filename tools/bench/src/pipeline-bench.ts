@@ -24,7 +24,8 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
   const env = sandboxEnv(root, 15_999);
   const timed = async (label: string, clone: string) => {
     const run = await runPipelineIn(clone, env);
-    if (run.code !== 0) throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
+    if (run.code !== 0)
+      throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
     log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
     return run;
   };
@@ -37,5 +38,11 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
   const oneService = (await timed('one-service change (hello)', a.root)).seconds;
   commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
   const everything = (await timed('everything change (service kit)', a.root)).seconds;
-  return { cold, warmFreshClone: warm.seconds, oneService, everything, remoteHits: `${checks.remoteHits}/${checks.tasks}` };
+  return {
+    cold,
+    warmFreshClone: warm.seconds,
+    oneService,
+    everything,
+    remoteHits: `${checks.remoteHits}/${checks.tasks}`,
+  };
 }

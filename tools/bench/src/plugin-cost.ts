@@ -35,7 +35,11 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Requests per second of each variant, in this process, `rounds` times in alternating order. */
-export async function pluginCosts(seconds: number, rounds: number, log: (line: string) => void): Promise<Map<string, number[]>> {
+export async function pluginCosts(
+  seconds: number,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<Map<string, number[]>> {
   const samples = new Map(VARIANTS.map((variant) => [variant.label, [] as number[]]));
   for (let round = 1; round <= rounds; round += 1) {
     for (const variant of round % 2 ? VARIANTS : [...VARIANTS].reverse()) {

@@ -8,7 +8,9 @@ const run = promisify(execFile);
 export async function aptInstall(binary: string, packages: string[], log: (line: string) => void): Promise<void> {
   if (existsSync(binary)) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`${binary} is not installed and this is not root: run \`sudo apt-get install -y ${packages.join(' ')}\``);
+    throw new Error(
+      `${binary} is not installed and this is not root: run \`sudo apt-get install -y ${packages.join(' ')}\``,
+    );
   }
   log(`${binary} not found: installing Debian ${packages.join(', ')} (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

@@ -31,7 +31,10 @@ export async function buildLocalBaseImage(docker: Docker, nodeBinary = process.e
       chmodSync(target, 0o755);
     }
     mkdirSync(join(rootfs, 'etc'), { recursive: true });
-    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000::/home/node:/sbin/nologin\n');
+    writeFileSync(
+      join(rootfs, 'etc/passwd'),
+      'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000::/home/node:/sbin/nologin\n',
+    );
     writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnode:x:1000:\n');
     mkdirSync(join(rootfs, 'tmp'), { recursive: true });
     chmodSync(join(rootfs, 'tmp'), 0o1777);

@@ -19,7 +19,11 @@ export function dockerCli(host: string): Docker {
       });
       return stdout.trim();
     } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-8).join('\n  ');
+      const stderr = String((error as { stderr?: string }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .slice(-8)
+        .join('\n  ');
       throw new Error(`docker ${args.slice(0, 2).join(' ')} failed: ${stderr || (error as Error).message}`);
     }
   };

@@ -5,11 +5,16 @@ describe('docker engine layout', () => {
     const layout = engineLayout('/tmp/engine-x');
 
     expect(dockerdArgs(layout)).toEqual([
-      '--host', 'unix:///tmp/engine-x/docker.sock',
-      '--data-root', '/tmp/engine-x/data',
-      '--exec-root', '/tmp/engine-x/exec',
-      '--pidfile', '/tmp/engine-x/dockerd.pid',
-      '--group', 'root',
+      '--host',
+      'unix:///tmp/engine-x/docker.sock',
+      '--data-root',
+      '/tmp/engine-x/data',
+      '--exec-root',
+      '/tmp/engine-x/exec',
+      '--pidfile',
+      '/tmp/engine-x/dockerd.pid',
+      '--group',
+      'root',
     ]);
   });
 

@@ -18,7 +18,13 @@ export interface EngineLayout {
 
 export function engineLayout(home: string): EngineLayout {
   const socket = join(home, 'docker.sock');
-  return { home, socket, host: `unix://${socket}`, pidFile: join(home, 'dockerd.pid'), logFile: join(home, 'dockerd.log') };
+  return {
+    home,
+    socket,
+    host: `unix://${socket}`,
+    pidFile: join(home, 'dockerd.pid'),
+    logFile: join(home, 'dockerd.log'),
+  };
 }
 
 /** The engine's home: GANTRY_DOCKER_HOME, else .gantry/docker in the workspace (git-ignored). */
@@ -69,7 +75,11 @@ function engineDaemon(layout: EngineLayout): DaemonSpec {
 }
 
 /** Starts a private dockerd (installing Debian's docker.io when it is missing), or reuses the running one. */
-export async function startEngine(layout: EngineLayout, log: (line: string) => void, timeoutMs = 60_000): Promise<number> {
+export async function startEngine(
+  layout: EngineLayout,
+  log: (line: string) => void,
+  timeoutMs = 60_000,
+): Promise<number> {
   await aptInstall('/usr/sbin/dockerd', ['docker.io'], log);
   mkdirSync(layout.home, { recursive: true });
   return startDaemon(engineDaemon(layout), log, timeoutMs);

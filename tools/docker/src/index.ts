@@ -1,7 +1,15 @@
 export { aptInstall } from './apt';
 export { buildLocalBaseImage, LOCAL_BASE_IMAGE, sharedLibraries } from './base-image';
 export { dockerCli, type Docker } from './docker-cli';
-export { defaultEngineLayout, dockerdArgs, engineAnswers, engineLayout, startEngine, stopEngine, type EngineLayout } from './engine';
+export {
+  defaultEngineLayout,
+  dockerdArgs,
+  engineAnswers,
+  engineLayout,
+  startEngine,
+  stopEngine,
+  type EngineLayout,
+} from './engine';
 export {
   DEFAULT_REGISTRY_PORT,
   defaultRegistryLayout,

@@ -9,8 +9,14 @@ describe('registry layout and config', () => {
     const layout = registryLayout('/tmp/reg-x', 5123);
 
     expect(layout).toEqual({
-      home: '/tmp/reg-x', port: 5123, address: '127.0.0.1:5123', url: 'http://127.0.0.1:5123',
-      configFile: '/tmp/reg-x/config.yml', storageDir: '/tmp/reg-x/storage', pidFile: '/tmp/reg-x/registry.pid', logFile: '/tmp/reg-x/registry.log',
+      home: '/tmp/reg-x',
+      port: 5123,
+      address: '127.0.0.1:5123',
+      url: 'http://127.0.0.1:5123',
+      configFile: '/tmp/reg-x/config.yml',
+      storageDir: '/tmp/reg-x/storage',
+      pidFile: '/tmp/reg-x/registry.pid',
+      logFile: '/tmp/reg-x/registry.log',
     });
     const config = registryConfig(layout);
     expect(config).toContain('  addr: 127.0.0.1:5123\n');
@@ -19,11 +25,15 @@ describe('registry layout and config', () => {
   });
 
   it('defaults to .gantry/registry on port 5000 and honours GANTRY_REGISTRY_HOME and GANTRY_REGISTRY_PORT', () => {
-    expect(defaultRegistryLayout({}, '/repo')).toEqual(expect.objectContaining({ home: '/repo/.gantry/registry', address: '127.0.0.1:5000' }));
-    expect(defaultRegistryLayout({ GANTRY_REGISTRY_HOME: '/var/tmp/r', GANTRY_REGISTRY_PORT: '5055' }, '/repo')).toEqual(
-      expect.objectContaining({ configFile: '/var/tmp/r/config.yml', url: 'http://127.0.0.1:5055' }),
+    expect(defaultRegistryLayout({}, '/repo')).toEqual(
+      expect.objectContaining({ home: '/repo/.gantry/registry', address: '127.0.0.1:5000' }),
     );
-    expect(() => defaultRegistryLayout({ GANTRY_REGISTRY_PORT: 'x' }, '/repo')).toThrow(/GANTRY_REGISTRY_PORT must be a port number/);
+    expect(
+      defaultRegistryLayout({ GANTRY_REGISTRY_HOME: '/var/tmp/r', GANTRY_REGISTRY_PORT: '5055' }, '/repo'),
+    ).toEqual(expect.objectContaining({ configFile: '/var/tmp/r/config.yml', url: 'http://127.0.0.1:5055' }));
+    expect(() => defaultRegistryLayout({ GANTRY_REGISTRY_PORT: 'x' }, '/repo')).toThrow(
+      /GANTRY_REGISTRY_PORT must be a port number/,
+    );
   });
 });
 

@@ -34,7 +34,10 @@ export function registryLayout(home: string, port = DEFAULT_REGISTRY_PORT): Regi
 }
 
 /** The registry's home: GANTRY_REGISTRY_HOME, else .gantry/registry in the workspace (git-ignored). */
-export function defaultRegistryLayout(env: NodeJS.ProcessEnv = process.env, workspaceRoot = process.cwd()): RegistryLayout {
+export function defaultRegistryLayout(
+  env: NodeJS.ProcessEnv = process.env,
+  workspaceRoot = process.cwd(),
+): RegistryLayout {
   const port = env['GANTRY_REGISTRY_PORT'] ? Number(env['GANTRY_REGISTRY_PORT']) : DEFAULT_REGISTRY_PORT;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`GANTRY_REGISTRY_PORT must be a port number (1-65535), got "${env['GANTRY_REGISTRY_PORT']}"`);
@@ -114,6 +117,10 @@ export async function startRegistry(
 }
 
 /** Stops the registry by the pid it recorded. */
-export async function stopRegistry(layout: RegistryLayout, log: (line: string) => void, graceMs = 10_000): Promise<void> {
+export async function stopRegistry(
+  layout: RegistryLayout,
+  log: (line: string) => void,
+  graceMs = 10_000,
+): Promise<void> {
   await stopDaemon(registryDaemon(layout), log, graceMs);
 }

@@ -2,7 +2,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Docker } from '@gantry/docker';
-import { buildImage, buildxArgs, classicArgs, detectBuildx, parseBuildxMetadata, SERVICE_DOCKERFILE, stageContext, type BuildImageOptions } from './build';
+import {
+  buildImage,
+  buildxArgs,
+  classicArgs,
+  detectBuildx,
+  parseBuildxMetadata,
+  SERVICE_DOCKERFILE,
+  stageContext,
+  type BuildImageOptions,
+} from './build';
 
 type Answers = Record<string, string | Error>;
 
@@ -19,7 +28,9 @@ function fakeDocker(answers: Answers): Docker & { calls: string[][] } {
   return Object.assign(docker, { calls });
 }
 
-const NO_BUILDX = new Error("docker buildx version failed: docker: unknown command: docker buildx\n  \n  Run 'docker --help' for more information");
+const NO_BUILDX = new Error(
+  "docker buildx version failed: docker: unknown command: docker buildx\n  \n  Run 'docker --help' for more information",
+);
 const CONFIG = `sha256:${'c'.repeat(64)}`;
 const MANIFEST = `sha256:${'d'.repeat(64)}`;
 
@@ -27,7 +38,10 @@ describe('detectBuildx', () => {
   it('reports buildx as unusable, with the CLI error, when the plugin is missing (Debian docker.io)', async () => {
     const support = await detectBuildx(fakeDocker({ 'buildx version': NO_BUILDX }));
 
-    expect(support).toEqual({ usable: false, reason: 'docker buildx is not available (docker buildx version failed: docker: unknown command: docker buildx)' });
+    expect(support).toEqual({
+      usable: false,
+      reason: 'docker buildx is not available (docker buildx version failed: docker: unknown command: docker buildx)',
+    });
   });
 
   it('accepts a docker-container builder', async () => {
@@ -36,7 +50,11 @@ describe('detectBuildx', () => {
       'buildx inspect': 'Name:          ci\nDriver:        docker-container\nNodes:\n',
     });
 
-    await expect(detectBuildx(docker)).resolves.toEqual({ usable: true, version: 'github.com/docker/buildx v0.23.0 28c90ea', driver: 'docker-container' });
+    await expect(detectBuildx(docker)).resolves.toEqual({
+      usable: true,
+      version: 'github.com/docker/buildx v0.23.0 28c90ea',
+      driver: 'docker-container',
+    });
   });
 
   it('rejects the plain docker driver, which cannot export a registry cache without the containerd image store', async () => {
@@ -49,7 +67,9 @@ describe('detectBuildx', () => {
     const support = await detectBuildx(docker);
 
     expect(support.usable).toBe(false);
-    expect(!support.usable && support.reason).toMatch(/docker driver without the containerd image store.*docker buildx create --use --driver docker-container/);
+    expect(!support.usable && support.reason).toMatch(
+      /docker driver without the containerd image store.*docker buildx create --use --driver docker-container/,
+    );
   });
 
   it('accepts the docker driver when the engine uses the containerd image store', async () => {
@@ -86,10 +106,22 @@ describe('buildxArgs', () => {
     const value = (flag: string) => args.filter((_, index) => args[index - 1] === flag);
 
     expect(args.slice(0, 3)).toEqual(['buildx', 'build', '--push']);
-    expect(value('--output')).toEqual(['type=image,name=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello,push-by-digest=true,name-canonical=true']);
-    expect(value('--cache-from')).toEqual(['type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache']);
-    expect(value('--cache-to')).toEqual(['type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache,mode=max,image-manifest=true,oci-mediatypes=true']);
-    expect(value('--build-arg')).toEqual(['SERVICE=hello', 'VERSION=0.2.0', 'REVISION=abc123', 'BUILT_AT=2026-01-01T00:00:00.000Z', 'NODE_IMAGE=gantry/node-base:local']);
+    expect(value('--output')).toEqual([
+      'type=image,name=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello,push-by-digest=true,name-canonical=true',
+    ]);
+    expect(value('--cache-from')).toEqual([
+      'type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache',
+    ]);
+    expect(value('--cache-to')).toEqual([
+      'type=registry,ref=123.dkr.ecr.eu-west-1.amazonaws.com/gantry/hello:buildcache,mode=max,image-manifest=true,oci-mediatypes=true',
+    ]);
+    expect(value('--build-arg')).toEqual([
+      'SERVICE=hello',
+      'VERSION=0.2.0',
+      'REVISION=abc123',
+      'BUILT_AT=2026-01-01T00:00:00.000Z',
+      'NODE_IMAGE=gantry/node-base:local',
+    ]);
     expect(value('--metadata-file')).toEqual(['/tmp/meta.json']);
     expect(value('--platform')).toEqual(['linux/arm64']);
     expect(args).toContain('--provenance=false');
@@ -125,7 +157,9 @@ describe('stageContext', () => {
   });
 
   it('says how to build a bundle that is missing', () => {
-    expect(() => stageContext(workspaceRoot, 'pricing')).toThrow('pricing: apps/pricing/dist/main.js is missing; build it first (npx nx run pricing:build)');
+    expect(() => stageContext(workspaceRoot, 'pricing')).toThrow(
+      'pricing: apps/pricing/dist/main.js is missing; build it first (npx nx run pricing:build)',
+    );
   });
 });
 
@@ -134,16 +168,25 @@ describe('parseBuildxMetadata', () => {
     const text = JSON.stringify({
       'containerimage.digest': MANIFEST,
       'containerimage.config.digest': CONFIG,
-      'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: MANIFEST, size: 1 },
+      'containerimage.descriptor': {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: MANIFEST,
+        size: 1,
+      },
     });
 
     expect(parseBuildxMetadata(text, 'gantry/hello')).toEqual({
-      repository: 'gantry/hello', manifestDigest: MANIFEST, configDigest: CONFIG, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      repository: 'gantry/hello',
+      manifestDigest: MANIFEST,
+      configDigest: CONFIG,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
     });
   });
 
   it('fails clearly when the digests are missing', () => {
-    expect(() => parseBuildxMetadata('{"buildx.build.ref":"x"}', 'gantry/hello')).toThrow(/lacks containerimage\.digest/);
+    expect(() => parseBuildxMetadata('{"buildx.build.ref":"x"}', 'gantry/hello')).toThrow(
+      /lacks containerimage\.digest/,
+    );
   });
 });
 
@@ -159,7 +202,16 @@ describe('buildImage', () => {
       'hello: classic docker build; BuildKit registry cache not used: docker buildx is not available (docker buildx version failed: docker: unknown command: docker buildx)',
     ]);
     const build = docker.calls.find((args) => args[0] === 'build') as string[];
-    expect(build).toEqual(expect.arrayContaining(['--tag', 'gantry/hello:0.2.0', '--build-arg', 'SERVICE=hello', '--build-arg', 'NODE_IMAGE=gantry/node-base:local']));
+    expect(build).toEqual(
+      expect.arrayContaining([
+        '--tag',
+        'gantry/hello:0.2.0',
+        '--build-arg',
+        'SERVICE=hello',
+        '--build-arg',
+        'NODE_IMAGE=gantry/node-base:local',
+      ]),
+    );
     expect(build.join(' ')).not.toMatch(/cache|buildx/);
   });
 
@@ -167,7 +219,12 @@ describe('buildImage', () => {
     const lines: string[] = [];
     const docker = fakeDocker({ build: '', 'image inspect': CONFIG });
 
-    const built = await buildImage(docker, { ...options, registry: undefined, repository: undefined, log: (line) => lines.push(line) });
+    const built = await buildImage(docker, {
+      ...options,
+      registry: undefined,
+      repository: undefined,
+      log: (line) => lines.push(line),
+    });
 
     expect(built).toEqual({ kind: 'local', localImage: 'gantry/hello:0.2.0', imageId: CONFIG });
     expect(lines).toEqual([]);
@@ -179,13 +236,23 @@ describe('buildImage', () => {
     const docker: Docker = async (args) => {
       calls.push(args);
       const metadataFile = args[args.indexOf('--metadata-file') + 1];
-      writeFileSync(metadataFile, JSON.stringify({ 'containerimage.digest': MANIFEST, 'containerimage.config.digest': CONFIG }));
+      writeFileSync(
+        metadataFile,
+        JSON.stringify({ 'containerimage.digest': MANIFEST, 'containerimage.config.digest': CONFIG }),
+      );
       return '';
     };
 
-    const built = await buildImage(docker, { ...options, buildx: { usable: true, version: 'v0.23.0', driver: 'docker-container' }, log: () => undefined });
+    const built = await buildImage(docker, {
+      ...options,
+      buildx: { usable: true, version: 'v0.23.0', driver: 'docker-container' },
+      log: () => undefined,
+    });
 
-    expect(built).toEqual({ kind: 'pushed', pushed: { repository: 'gantry/hello', manifestDigest: MANIFEST, configDigest: CONFIG, mediaType: undefined } });
+    expect(built).toEqual({
+      kind: 'pushed',
+      pushed: { repository: 'gantry/hello', manifestDigest: MANIFEST, configDigest: CONFIG, mediaType: undefined },
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0].slice(0, 3)).toEqual(['buildx', 'build', '--push']);
   });

@@ -9,12 +9,14 @@ import type { PushedImage } from './publish';
 export const SERVICE_DOCKERFILE = join(__dirname, '../service.Dockerfile');
 
 /** Whether `docker buildx build` can push with a registry cache here, and why not when it cannot. */
-export type BuildxSupport =
-  | { usable: true; version: string; driver: string }
-  | { usable: false; reason: string };
+export type BuildxSupport = { usable: true; version: string; driver: string } | { usable: false; reason: string };
 
 function firstLine(error: unknown): string {
-  return String((error as Error).message ?? error).split('\n')[0].trim() || 'unknown error';
+  return (
+    String((error as Error).message ?? error)
+      .split('\n')[0]
+      .trim() || 'unknown error'
+  );
 }
 
 /**
@@ -77,8 +79,7 @@ export interface BuildImageOptions {
 }
 
 export type BuiltImage =
-  | { kind: 'local'; localImage: string; imageId: string }
-  | { kind: 'pushed'; pushed: PushedImage };
+  { kind: 'local'; localImage: string; imageId: string } | { kind: 'pushed'; pushed: PushedImage };
 
 /** Where BuildKit pushes: the registry, the repository, and its cache ref. */
 function pushTarget(options: BuildImageOptions): { image: string; repository: string; cacheRef: string } {
@@ -90,7 +91,12 @@ function pushTarget(options: BuildImageOptions): { image: string; repository: st
 
 /** The build arguments both builders pass to service.Dockerfile. */
 export function buildArgs(options: BuildImageOptions): string[] {
-  const values = [`SERVICE=${options.service}`, `VERSION=${options.version}`, `REVISION=${options.revision}`, `BUILT_AT=${options.builtAt}`];
+  const values = [
+    `SERVICE=${options.service}`,
+    `VERSION=${options.version}`,
+    `REVISION=${options.revision}`,
+    `BUILT_AT=${options.builtAt}`,
+  ];
   if (options.nodeImage) values.push(`NODE_IMAGE=${options.nodeImage}`);
   return values.flatMap((value) => ['--build-arg', value]);
 }
@@ -101,7 +107,8 @@ export function buildArgs(options: BuildImageOptions): string[] {
  */
 export function stageContext(workspaceRoot: string, service: string): string {
   const bundle = join(workspaceRoot, bundlePath(service));
-  if (!existsSync(bundle)) throw new Error(`${service}: ${bundlePath(service)} is missing; build it first (npx nx run ${service}:build)`);
+  if (!existsSync(bundle))
+    throw new Error(`${service}: ${bundlePath(service)} is missing; build it first (npx nx run ${service}:build)`);
   const context = mkdtempSync(join(tmpdir(), `gantry-image-${service}-`));
   copyFileSync(bundle, join(context, 'main.js'));
   copyFileSync(SERVICE_DOCKERFILE, join(context, 'Dockerfile'));
@@ -116,13 +123,18 @@ export function stageContext(workspaceRoot: string, service: string): string {
 export function buildxArgs(options: BuildImageOptions, context: string, metadataFile: string): string[] {
   const { image, cacheRef } = pushTarget(options);
   const args = [
-    'buildx', 'build',
+    'buildx',
+    'build',
     '--push',
-    '--output', `type=image,name=${image},push-by-digest=true,name-canonical=true`,
+    '--output',
+    `type=image,name=${image},push-by-digest=true,name-canonical=true`,
     '--provenance=false',
-    '--metadata-file', metadataFile,
-    '--cache-from', `type=registry,ref=${cacheRef}`,
-    '--cache-to', `type=registry,ref=${cacheRef},mode=max,image-manifest=true,oci-mediatypes=true`,
+    '--metadata-file',
+    metadataFile,
+    '--cache-from',
+    `type=registry,ref=${cacheRef}`,
+    '--cache-to',
+    `type=registry,ref=${cacheRef},mode=max,image-manifest=true,oci-mediatypes=true`,
     ...buildArgs(options),
   ];
   if (options.platform) args.push('--platform', options.platform);
@@ -141,7 +153,9 @@ export function parseBuildxMetadata(text: string, repository: string): PushedIma
   const manifestDigest = metadata['containerimage.digest'];
   const configDigest = metadata['containerimage.config.digest'];
   if (typeof manifestDigest !== 'string' || typeof configDigest !== 'string') {
-    throw new Error(`buildx metadata lacks containerimage.digest or containerimage.config.digest: ${text.slice(0, 300)}`);
+    throw new Error(
+      `buildx metadata lacks containerimage.digest or containerimage.config.digest: ${text.slice(0, 300)}`,
+    );
   }
   const descriptor = metadata['containerimage.descriptor'] as { mediaType?: string } | undefined;
   return { repository, manifestDigest, configDigest, mediaType: descriptor?.mediaType };

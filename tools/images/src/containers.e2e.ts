@@ -44,13 +44,24 @@ async function waitHealthy(container: string, timeoutMs = 90_000): Promise<void>
 }
 
 before(async () => {
-  assert.ok(await engineAnswers(layout.host), `no Docker engine at ${layout.host}: run \`npm run docker:engine -- start\` first`);
+  assert.ok(
+    await engineAnswers(layout.host),
+    `no Docker engine at ${layout.host}: run \`npm run docker:engine -- start\` first`,
+  );
   console.log(`building local base image from ${process.execPath} (${process.version})`);
   const nodeImage = await buildLocalBaseImage(docker);
   await docker(['network', 'create', run]);
   for (const entry of catalog) {
     const version = serviceVersion(root, entry.name);
-    const built = await buildImage(docker, { workspaceRoot: root, service: entry.name, version, revision, builtAt, nodeImage, log: console.log });
+    const built = await buildImage(docker, {
+      workspaceRoot: root,
+      service: entry.name,
+      version,
+      revision,
+      builtAt,
+      nodeImage,
+      log: console.log,
+    });
     assert.equal(built.kind, 'local', 'without a registry the image is built into the engine');
     const tag = built.kind === 'local' ? built.localImage : '';
     console.log(`built ${tag}`);
@@ -58,15 +69,32 @@ before(async () => {
   }
   for (const service of running.values()) {
     // Other services are reached by container name on the run's network, as Cloud Map/ALB names would be.
-    const env = Object.entries(resolveEnv(service.entry, (name) => `http://${run}-${name}:${running.get(name)?.entry.port}`)).map(([k, v]) => `${k}=${v}`);
+    const env = Object.entries(
+      resolveEnv(service.entry, (name) => `http://${run}-${name}:${running.get(name)?.entry.port}`),
+    ).map(([k, v]) => `${k}=${v}`);
     await docker([
-      'run', '--detach', '--name', service.container, '--network', run, '--network-alias', service.container,
-      '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--publish', `127.0.0.1::${service.entry.port}`,
+      'run',
+      '--detach',
+      '--name',
+      service.container,
+      '--network',
+      run,
+      '--network-alias',
+      service.container,
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '--security-opt',
+      'no-new-privileges',
+      '--publish',
+      `127.0.0.1::${service.entry.port}`,
       ...env.flatMap((pair) => ['--env', pair]),
       service.tag,
     ]);
-    const hostPort = (await docker(['port', service.container, String(service.entry.port)])).split('\n')[0].split(':').pop();
+    const hostPort = (await docker(['port', service.container, String(service.entry.port)]))
+      .split('\n')[0]
+      .split(':')
+      .pop();
     service.url = `http://127.0.0.1:${hostPort}`;
   }
   await Promise.all([...running.values()].map((service) => waitHealthy(service.container)));
@@ -74,7 +102,9 @@ before(async () => {
 
 after(async () => {
   for (const service of running.values()) {
-    sizes.push(`${service.tag.padEnd(24)} ${(await imageSize(docker, service.tag).catch(() => 0) / 1e6).toFixed(1)} MB`);
+    sizes.push(
+      `${service.tag.padEnd(24)} ${((await imageSize(docker, service.tag).catch(() => 0)) / 1e6).toFixed(1)} MB`,
+    );
     await docker(['rm', '--force', service.container]).catch(() => undefined);
   }
   await docker(['network', 'rm', run]).catch(() => undefined);
@@ -124,8 +154,14 @@ for (const name of catalog.map((entry) => entry.name)) {
       const app = files.filter((file) => file.startsWith('app/'));
 
       assert.deepEqual(app, ['app/main.js']);
-      assert.deepEqual(files.filter((file) => /\.(ts|tsx|cts|mts)$/.test(file) || /\.(spec|test)\.[cm]?js$/.test(file)), []);
-      assert.deepEqual(files.filter((file) => devDependencies.some((dep) => file.includes(`node_modules/${dep}/`))), []);
+      assert.deepEqual(
+        files.filter((file) => /\.(ts|tsx|cts|mts)$/.test(file) || /\.(spec|test)\.[cm]?js$/.test(file)),
+        [],
+      );
+      assert.deepEqual(
+        files.filter((file) => devDependencies.some((dep) => file.includes(`node_modules/${dep}/`))),
+        [],
+      );
     });
   });
 }

@@ -43,14 +43,25 @@ runCli('images', async ([command, ...rest]) => {
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
   const catalog = loadCatalog(root);
   const unknown = positionals.filter((name) => !catalog.some((entry) => entry.name === name));
-  if (unknown.length > 0) throw new Error(`not in the service catalog: ${unknown.join(', ')} (services: ${catalog.map((e) => e.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `not in the service catalog: ${unknown.join(', ')} (services: ${catalog.map((e) => e.name).join(', ')})`,
+    );
   const docker = dockerCli(dockerHost());
   const commit = values.commit ?? headOrUnknown(root);
   if (command === 'build') {
     if (positionals.length === 0) throw new Error(`name at least one service to build\n${USAGE}`);
     for (const service of positionals) {
       const version = serviceVersion(root, service);
-      const built = await buildImage(docker, { workspaceRoot: root, service, version, revision: commit, builtAt: new Date().toISOString(), nodeImage: values['node-image'], log });
+      const built = await buildImage(docker, {
+        workspaceRoot: root,
+        service,
+        version,
+        revision: commit,
+        builtAt: new Date().toISOString(),
+        nodeImage: values['node-image'],
+        log,
+      });
       // Without a registry the build is always local.
       if (built.kind === 'local') log(`${service}: built ${built.localImage} (${built.imageId})`);
     }

@@ -82,8 +82,14 @@ function configOf(built: BuiltImage): string {
 }
 
 before(async () => {
-  assert.ok(await engineAnswers(engine.host), `no Docker engine at ${engine.host}: run \`npm run docker:engine -- start\` first`);
-  assert.ok(existsSync(join(root, bundlePath('hello'))), `${bundlePath('hello')} is missing: run \`npx nx run hello:build\` first`);
+  assert.ok(
+    await engineAnswers(engine.host),
+    `no Docker engine at ${engine.host}: run \`npm run docker:engine -- start\` first`,
+  );
+  assert.ok(
+    existsSync(join(root, bundlePath('hello'))),
+    `${bundlePath('hello')} is missing: run \`npx nx run hello:build\` first`,
+  );
   layout = registryLayout(join(work, 'registry'), await freePort());
   await startRegistry(layout, log);
   registry = registryClient(layout.address);
@@ -94,7 +100,9 @@ before(async () => {
 
 after(async () => {
   // The engine keeps a tag for every push; drop the ones naming this run's registry.
-  const refs = layout ? (await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).catch(() => '')).split('\n') : [];
+  const refs = layout
+    ? (await docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).catch(() => '')).split('\n')
+    : [];
   for (const ref of refs.filter((each) => each.startsWith(`${layout.address}/`))) {
     await docker(['image', 'rm', ref]).catch(() => undefined);
   }
@@ -121,14 +129,26 @@ describe('publishing hello', () => {
       assert.equal(built.kind, 'pushed');
     } else {
       assert.equal(built.kind, 'local');
-      assert.ok(lines.some((line) => line === `hello: classic docker build; BuildKit registry cache not used: ${buildx.usable ? '' : buildx.reason}`));
+      assert.ok(
+        lines.some(
+          (line) =>
+            line ===
+            `hello: classic docker build; BuildKit registry cache not used: ${buildx.usable ? '' : buildx.reason}`,
+        ),
+      );
     }
     first = { built, configDigest: configOf(built), result: undefined as unknown as PublishResult };
     assert.match(first.configDigest, /^sha256:[0-9a-f]{64}$/);
   });
 
   it('pushes the version and commit tags and records the manifest digest', async () => {
-    const result = await publishImage(docker, registry, { service: 'hello', repository, tags, ...source(first.built), log });
+    const result = await publishImage(docker, registry, {
+      service: 'hello',
+      repository,
+      tags,
+      ...source(first.built),
+      log,
+    });
     first.result = result;
 
     assert.deepEqual(result.pushed, tags);
@@ -136,7 +156,11 @@ describe('publishing hello', () => {
     assert.equal(result.image, `${layout.address}/gantry/hello`);
     assert.match(result.digest, /^sha256:[0-9a-f]{64}$/);
     for (const tag of tags) {
-      assert.equal(await registry.manifestDigest(repository, tag), result.digest, `${tag} points to the recorded digest`);
+      assert.equal(
+        await registry.manifestDigest(repository, tag),
+        result.digest,
+        `${tag} points to the recorded digest`,
+      );
       assert.equal(await registry.configDigest(repository, tag), first.configDigest, `${tag} holds the built image`);
     }
   });
@@ -152,14 +176,22 @@ describe('publishing hello', () => {
   it('skips both tags, saying so, when the same image is published again', async () => {
     lines.length = 0;
 
-    const again = await publishImage(docker, registry, { service: 'hello', repository, tags, ...source(first.built), log });
+    const again = await publishImage(docker, registry, {
+      service: 'hello',
+      repository,
+      tags,
+      ...source(first.built),
+      log,
+    });
 
     assert.deepEqual(again.pushed, []);
     assert.deepEqual(again.skipped, tags);
     assert.equal(again.digest, first.result.digest);
     for (const tag of tags) {
       assert.ok(
-        lines.includes(`hello: tag ${tag} already points to ${first.configDigest} in ${first.result.image}; skipping it (same image)`),
+        lines.includes(
+          `hello: tag ${tag} already points to ${first.configDigest} in ${first.result.image}; skipping it (same image)`,
+        ),
         `a skip line for ${tag} in:\n${lines.join('\n')}`,
       );
     }
@@ -179,12 +211,19 @@ describe('publishing hello', () => {
           error.message.split('\n')[0],
           `hello: tag ${version} already points to ${first.configDigest} in ${layout.address}/gantry/hello; refusing to move it to ${rebuiltConfig} (tags are immutable)`,
         );
-        assert.deepEqual(error.conflicts.map((conflict) => conflict.tag), tags);
+        assert.deepEqual(
+          error.conflicts.map((conflict) => conflict.tag),
+          tags,
+        );
         return true;
       },
     );
     for (const tag of tags) {
-      assert.equal(await registry.manifestDigest(repository, tag), first.result.digest, `${tag} still points to the first digest`);
+      assert.equal(
+        await registry.manifestDigest(repository, tag),
+        first.result.digest,
+        `${tag} still points to the first digest`,
+      );
       assert.equal(await registry.configDigest(repository, tag), first.configDigest);
     }
   });
@@ -193,7 +232,13 @@ describe('publishing hello', () => {
     const rebuilt = await build('2026-07-01T00:00:00.000Z');
 
     await assert.rejects(
-      publishImage(docker, registry, { service: 'hello', repository, tags: ['99.0.0', `sha-${commit}`], ...source(rebuilt), log }),
+      publishImage(docker, registry, {
+        service: 'hello',
+        repository,
+        tags: ['99.0.0', `sha-${commit}`],
+        ...source(rebuilt),
+        log,
+      }),
       new RegExp(`^ImmutableTagError: hello: tag sha-${commit} already points to ${first.configDigest} `),
     );
     assert.equal(await registry.manifestDigest(repository, '99.0.0'), undefined, 'the new version tag was not pushed');
@@ -230,8 +275,24 @@ describe('the image step', () => {
     });
 
     assert.deepEqual(
-      results.map(({ service, image, tags, digest, version, commit }) => ({ service, image, tags, digest, version, commit })),
-      [{ service: 'hello', image: `${layout.address}/e2e-step/hello`, tags, digest: await registry.manifestDigest('e2e-step/hello', version), version, commit }],
+      results.map(({ service, image, tags, digest, version, commit }) => ({
+        service,
+        image,
+        tags,
+        digest,
+        version,
+        commit,
+      })),
+      [
+        {
+          service: 'hello',
+          image: `${layout.address}/e2e-step/hello`,
+          tags,
+          digest: await registry.manifestDigest('e2e-step/hello', version),
+          version,
+          commit,
+        },
+      ],
     );
     assert.deepEqual(results[0].pushed, tags);
   });
@@ -261,8 +322,17 @@ describe('a retried run of the same commit', () => {
 
     const digest = await registry.manifestDigest('e2e-step/hello', version);
     assert.deepEqual(calls, [], 'no docker command: nothing built, tagged or pushed');
-    assert.deepEqual({ pushed: results[0].pushed, skipped: results[0].skipped, digest: results[0].digest }, { pushed: [], skipped: tags, digest });
-    assert.ok(lines.some((line) => line.startsWith(`hello: ${tags.join(' and ')} already point to ${digest} in `) && line.endsWith('not rebuilding')));
+    assert.deepEqual(
+      { pushed: results[0].pushed, skipped: results[0].skipped, digest: results[0].digest },
+      { pushed: [], skipped: tags, digest },
+    );
+    assert.ok(
+      lines.some(
+        (line) =>
+          line.startsWith(`hello: ${tags.join(' and ')} already point to ${digest} in `) &&
+          line.endsWith('not rebuilding'),
+      ),
+    );
   });
 });
 

@@ -1,5 +1,12 @@
 import type { Docker } from '@gantry/docker';
-import { assertNoConflicts, formatTagConflict, ImmutableTagError, imageTags, planPublish, publishImage } from './publish';
+import {
+  assertNoConflicts,
+  formatTagConflict,
+  ImmutableTagError,
+  imageTags,
+  planPublish,
+  publishImage,
+} from './publish';
 import { MEDIA_TYPES, registryClient } from './registry-client';
 import { FakeRegistry } from './test-support/fake-registry';
 
@@ -35,7 +42,9 @@ function fakeDocker(fake: FakeRegistry, images: Record<string, string>): Docker 
 
 describe('immutable tag messages', () => {
   it('names the service, the tag, the registry image and both digests', () => {
-    expect(formatTagConflict('hello', '127.0.0.1:5000/gantry/hello', { tag: '0.2.0', existing: OLD, attempted: NEW })).toBe(
+    expect(
+      formatTagConflict('hello', '127.0.0.1:5000/gantry/hello', { tag: '0.2.0', existing: OLD, attempted: NEW }),
+    ).toBe(
       `hello: tag 0.2.0 already points to ${OLD} in 127.0.0.1:5000/gantry/hello; refusing to move it to ${NEW} (tags are immutable)`,
     );
   });
@@ -73,7 +82,11 @@ describe('publishImage against a /v2 server', () => {
     const docker = fakeDocker(fake, { 'gantry/hello:0.1.0': NEW });
 
     const result = await publishImage(docker, registryClient(fake.host), {
-      service: 'hello', repository: 'gantry/hello', tags: ['0.1.0', 'sha-abc'], localImage: 'gantry/hello:0.1.0', log,
+      service: 'hello',
+      repository: 'gantry/hello',
+      tags: ['0.1.0', 'sha-abc'],
+      localImage: 'gantry/hello:0.1.0',
+      log,
     });
 
     expect(result).toEqual({
@@ -84,7 +97,10 @@ describe('publishImage against a /v2 server', () => {
       pushed: ['0.1.0', 'sha-abc'],
       skipped: [],
     });
-    expect(docker.calls.filter((args) => args[0] === 'push')).toEqual([['push', `${fake.host}/gantry/hello:0.1.0`], ['push', `${fake.host}/gantry/hello:sha-abc`]]);
+    expect(docker.calls.filter((args) => args[0] === 'push')).toEqual([
+      ['push', `${fake.host}/gantry/hello:0.1.0`],
+      ['push', `${fake.host}/gantry/hello:sha-abc`],
+    ]);
   });
 
   it('skips a tag that already holds the same image, saying so, and pushes the rest', async () => {
@@ -92,12 +108,18 @@ describe('publishImage against a /v2 server', () => {
     const docker = fakeDocker(fake, { local: NEW });
 
     const result = await publishImage(docker, registryClient(fake.host), {
-      service: 'hello', repository: 'gantry/hello', tags: ['0.1.0', 'sha-abc'], localImage: 'local', log,
+      service: 'hello',
+      repository: 'gantry/hello',
+      tags: ['0.1.0', 'sha-abc'],
+      localImage: 'local',
+      log,
     });
 
     expect(result.skipped).toEqual(['0.1.0']);
     expect(result.pushed).toEqual(['sha-abc']);
-    expect(lines).toContain(`hello: tag 0.1.0 already points to ${NEW} in ${fake.host}/gantry/hello; skipping it (same image)`);
+    expect(lines).toContain(
+      `hello: tag 0.1.0 already points to ${NEW} in ${fake.host}/gantry/hello; skipping it (same image)`,
+    );
   });
 
   it('refuses to move any tag, pushing nothing, when one tag holds another image', async () => {
@@ -106,9 +128,15 @@ describe('publishImage against a /v2 server', () => {
 
     await expect(
       publishImage(docker, registryClient(fake.host), {
-        service: 'hello', repository: 'gantry/hello', tags: ['0.2.0', 'sha-abc'], localImage: 'local', log,
+        service: 'hello',
+        repository: 'gantry/hello',
+        tags: ['0.2.0', 'sha-abc'],
+        localImage: 'local',
+        log,
       }),
-    ).rejects.toThrow(`hello: tag sha-abc already points to ${OLD} in ${fake.host}/gantry/hello; refusing to move it to ${NEW} (tags are immutable)`);
+    ).rejects.toThrow(
+      `hello: tag sha-abc already points to ${OLD} in ${fake.host}/gantry/hello; refusing to move it to ${NEW} (tags are immutable)`,
+    );
     expect(docker.calls.filter((args) => args[0] === 'tag' || args[0] === 'push')).toEqual([]);
     expect(fake.tagDigest('gantry/hello', '0.2.0')).toBeUndefined();
     expect(fake.tagDigest('gantry/hello', 'sha-abc')).toBe(before);
@@ -119,7 +147,10 @@ describe('publishImage against a /v2 server', () => {
     const docker = fakeDocker(fake, {});
 
     const result = await publishImage(docker, registryClient(fake.host), {
-      service: 'hello', repository: 'gantry/hello', tags: ['0.1.0', 'sha-abc'], log,
+      service: 'hello',
+      repository: 'gantry/hello',
+      tags: ['0.1.0', 'sha-abc'],
+      log,
       pushed: { repository: 'gantry/hello', manifestDigest: digest, configDigest: NEW },
     });
 
@@ -133,12 +164,24 @@ describe('publishImage against a /v2 server', () => {
     const docker = fakeDocker(fake, { hello: NEW, pricing: NEW });
     const client = registryClient(fake.host);
     const plans = [
-      await planPublish(docker, client, { service: 'hello', repository: 'gantry/hello', tags: ['0.1.0'], localImage: 'hello' }),
-      await planPublish(docker, client, { service: 'pricing', repository: 'gantry/pricing', tags: ['0.3.0'], localImage: 'pricing' }),
+      await planPublish(docker, client, {
+        service: 'hello',
+        repository: 'gantry/hello',
+        tags: ['0.1.0'],
+        localImage: 'hello',
+      }),
+      await planPublish(docker, client, {
+        service: 'pricing',
+        repository: 'gantry/pricing',
+        tags: ['0.3.0'],
+        localImage: 'pricing',
+      }),
     ];
 
     expect(plans[0]).toEqual(expect.objectContaining({ toPush: ['0.1.0'], skipped: [], conflicts: [] }));
-    expect(() => assertNoConflicts(plans)).toThrow(/^pricing: tag 0\.3\.0 already points to sha256:a{64} in .*gantry\/pricing; refusing to move it to sha256:b{64}/);
+    expect(() => assertNoConflicts(plans)).toThrow(
+      /^pricing: tag 0\.3\.0 already points to sha256:a{64} in .*gantry\/pricing; refusing to move it to sha256:b{64}/,
+    );
     expect(() => assertNoConflicts([plans[0]])).not.toThrow();
   });
 
@@ -146,7 +189,11 @@ describe('publishImage against a /v2 server', () => {
     const docker = fakeDocker(fake, {});
     const client = registryClient(fake.host);
 
-    await expect(publishImage(docker, client, { service: 'hello', repository: 'gantry/hello', tags: ['0.1.0'] })).rejects.toThrow(/exactly one of localImage/);
-    await expect(publishImage(docker, client, { service: 'hello', repository: 'gantry/hello', tags: [], localImage: 'x' })).rejects.toThrow(/no tags/);
+    await expect(
+      publishImage(docker, client, { service: 'hello', repository: 'gantry/hello', tags: ['0.1.0'] }),
+    ).rejects.toThrow(/exactly one of localImage/);
+    await expect(
+      publishImage(docker, client, { service: 'hello', repository: 'gantry/hello', tags: [], localImage: 'x' }),
+    ).rejects.toThrow(/no tags/);
   });
 });

@@ -77,12 +77,18 @@ function defaultLog(line: string): void {
 }
 
 /** Looks up every tag in the registry and sorts it into push, skip (same image) or conflict (another image). */
-export async function planPublish(docker: Docker, registry: RegistryClient, options: PublishOptions): Promise<PublishPlan> {
+export async function planPublish(
+  docker: Docker,
+  registry: RegistryClient,
+  options: PublishOptions,
+): Promise<PublishPlan> {
   const { service, repository, tags } = options;
   const image = `${registry.host}/${repository}`;
   if (tags.length === 0) throw new Error(`${service}: no tags to publish`);
   if ((options.localImage === undefined) === (options.pushed === undefined)) {
-    throw new Error(`${service}: pass exactly one of localImage (an image in the engine) or pushed (an image in the registry)`);
+    throw new Error(
+      `${service}: pass exactly one of localImage (an image in the engine) or pushed (an image in the registry)`,
+    );
   }
   if (options.pushed && options.pushed.repository !== repository) {
     throw new Error(`${service}: the image was pushed to ${options.pushed.repository}, not ${repository}`);
@@ -105,7 +111,8 @@ export async function planPublish(docker: Docker, registry: RegistryClient, opti
 export function assertNoConflicts(plans: PublishPlan[]): void {
   const failing = plans.filter((plan) => plan.conflicts.length > 0);
   if (failing.length === 0) return;
-  if (failing.length === 1) throw new ImmutableTagError(failing[0].options.service, failing[0].image, failing[0].conflicts);
+  if (failing.length === 1)
+    throw new ImmutableTagError(failing[0].options.service, failing[0].image, failing[0].conflicts);
   const errors = failing.map((plan) => new ImmutableTagError(plan.options.service, plan.image, plan.conflicts));
   const error = new Error(errors.map((each) => each.message).join('\n'));
   error.name = 'ImmutableTagError';
@@ -113,12 +120,17 @@ export function assertNoConflicts(plans: PublishPlan[]): void {
 }
 
 /** Pushes the planned tags (the plan must be free of conflicts) and reads back the manifest digest. */
-export async function executePublish(docker: Docker, registry: RegistryClient, plan: PublishPlan): Promise<PublishResult> {
+export async function executePublish(
+  docker: Docker,
+  registry: RegistryClient,
+  plan: PublishPlan,
+): Promise<PublishResult> {
   assertNoConflicts([plan]);
   const { options, image, configDigest } = plan;
   const { service, repository, tags } = options;
   const log = options.log ?? defaultLog;
-  for (const tag of plan.skipped) log(`${service}: tag ${tag} already points to ${configDigest} in ${image}; skipping it (same image)`);
+  for (const tag of plan.skipped)
+    log(`${service}: tag ${tag} already points to ${configDigest} in ${image}; skipping it (same image)`);
 
   for (const tag of plan.toPush) {
     if (options.pushed) {
@@ -140,7 +152,9 @@ export async function executePublish(docker: Docker, registry: RegistryClient, p
   const others = digests.filter(([, other]) => other !== digest);
   if (others.length > 0) {
     // Same image config under another manifest (e.g. pushed earlier with other compression): still the same image.
-    log(`${service}: ${others.map(([tag, other]) => `${tag} → ${other}`).join(', ')} differ from ${tags[0]} → ${digest} (same image config ${configDigest})`);
+    log(
+      `${service}: ${others.map(([tag, other]) => `${tag} → ${other}`).join(', ')} differ from ${tags[0]} → ${digest} (same image config ${configDigest})`,
+    );
   }
   return { service, image, tags: [...tags], digest, pushed: [...plan.toPush], skipped: [...plan.skipped] };
 }
@@ -150,6 +164,10 @@ export async function executePublish(docker: Docker, registry: RegistryClient, p
  * image (same config digest) is skipped, a tag that holds another image fails the whole call. Every tag
  * is checked before any is pushed, so a refused publish leaves the registry as it was.
  */
-export async function publishImage(docker: Docker, registry: RegistryClient, options: PublishOptions): Promise<PublishResult> {
+export async function publishImage(
+  docker: Docker,
+  registry: RegistryClient,
+  options: PublishOptions,
+): Promise<PublishResult> {
   return executePublish(docker, registry, await planPublish(docker, registry, options));
 }

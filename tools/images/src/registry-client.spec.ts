@@ -7,8 +7,13 @@ describe('registryUrl', () => {
   it('uses plain http for loopback registries and https for any other', () => {
     expect(registryUrl('127.0.0.1:5000')).toEqual({ host: '127.0.0.1:5000', url: 'http://127.0.0.1:5000' });
     expect(registryUrl('localhost:5000').url).toBe('http://localhost:5000');
-    expect(registryUrl('123456789012.dkr.ecr.eu-west-1.amazonaws.com').url).toBe('https://123456789012.dkr.ecr.eu-west-1.amazonaws.com');
-    expect(registryUrl('https://registry.example:8443')).toEqual({ host: 'registry.example:8443', url: 'https://registry.example:8443' });
+    expect(registryUrl('123456789012.dkr.ecr.eu-west-1.amazonaws.com').url).toBe(
+      'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    );
+    expect(registryUrl('https://registry.example:8443')).toEqual({
+      host: 'registry.example:8443',
+      url: 'https://registry.example:8443',
+    });
   });
 
   it('refuses a registry with a path, which would be a repository', () => {
@@ -29,7 +34,9 @@ describe('registryClient against a /v2 server', () => {
     const client = registryClient(fake.host);
 
     await expect(client.manifestDigest('gantry/hello', '0.1.0')).resolves.toBe(digest);
-    expect(fake.requests).toEqual([expect.objectContaining({ method: 'HEAD', path: '/v2/gantry/hello/manifests/0.1.0', accept: MANIFEST_ACCEPT })]);
+    expect(fake.requests).toEqual([
+      expect.objectContaining({ method: 'HEAD', path: '/v2/gantry/hello/manifests/0.1.0', accept: MANIFEST_ACCEPT }),
+    ]);
     for (const type of Object.values(MEDIA_TYPES)) expect(MANIFEST_ACCEPT).toContain(type);
   });
 
@@ -62,13 +69,22 @@ describe('registryClient against a /v2 server', () => {
 
   it('follows an index holding one image and its attestation to the image config', async () => {
     const image = fake.putImage('gantry/hello', sha256Digest(Buffer.from('x')), config(3), MEDIA_TYPES.ociManifest);
-    const attestation = fake.putImage('gantry/hello', sha256Digest(Buffer.from('y')), config(4), MEDIA_TYPES.ociManifest);
+    const attestation = fake.putImage(
+      'gantry/hello',
+      sha256Digest(Buffer.from('y')),
+      config(4),
+      MEDIA_TYPES.ociManifest,
+    );
     const index = {
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociIndex,
       manifests: [
         { mediaType: MEDIA_TYPES.ociManifest, digest: image, platform: { os: 'linux', architecture: 'arm64' } },
-        { mediaType: MEDIA_TYPES.ociManifest, digest: attestation, platform: { os: 'unknown', architecture: 'unknown' } },
+        {
+          mediaType: MEDIA_TYPES.ociManifest,
+          digest: attestation,
+          platform: { os: 'unknown', architecture: 'unknown' },
+        },
       ],
     };
     fake.store('gantry/hello', '0.3.0', Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex);
@@ -87,7 +103,9 @@ describe('registryClient against a /v2 server', () => {
     };
     fake.store('gantry/hello', '0.4.0', Buffer.from(JSON.stringify(list)), MEDIA_TYPES.dockerManifestList);
 
-    await expect(registryClient(fake.host).configDigest('gantry/hello', '0.4.0')).rejects.toThrow(/list of 2 platform images/);
+    await expect(registryClient(fake.host).configDigest('gantry/hello', '0.4.0')).rejects.toThrow(
+      /list of 2 platform images/,
+    );
   });
 
   it('tags a manifest with PUT, keeping its bytes and media type', async () => {
@@ -95,9 +113,13 @@ describe('registryClient against a /v2 server', () => {
     const client = registryClient(fake.host);
     const manifest = await client.getManifest('gantry/hello', digest);
 
-    await expect(client.putManifest('gantry/hello', '1.0.0', manifest?.body as Buffer, manifest?.mediaType as string)).resolves.toBe(digest);
+    await expect(
+      client.putManifest('gantry/hello', '1.0.0', manifest?.body as Buffer, manifest?.mediaType as string),
+    ).resolves.toBe(digest);
     expect(fake.tagDigest('gantry/hello', '1.0.0')).toBe(digest);
-    expect(fake.requests.at(-1)).toEqual(expect.objectContaining({ method: 'PUT', contentType: MEDIA_TYPES.ociManifest }));
+    expect(fake.requests.at(-1)).toEqual(
+      expect.objectContaining({ method: 'PUT', contentType: MEDIA_TYPES.ociManifest }),
+    );
   });
 
   it('sends basic credentials when given, and says so when the registry refuses', async () => {
@@ -105,7 +127,12 @@ describe('registryClient against a /v2 server', () => {
     fake = await FakeRegistry.start({ credentials: { username: 'AWS', password: 'token' } });
     const digest = fake.putImage('gantry/hello', '0.1.0', config(1));
 
-    await expect(registryClient(fake.host, { auth: { username: 'AWS', password: 'token' } }).manifestDigest('gantry/hello', '0.1.0')).resolves.toBe(digest);
+    await expect(
+      registryClient(fake.host, { auth: { username: 'AWS', password: 'token' } }).manifestDigest(
+        'gantry/hello',
+        '0.1.0',
+      ),
+    ).resolves.toBe(digest);
     expect(fake.requests[0].authorization).toBe(`Basic ${Buffer.from('AWS:token').toString('base64')}`);
     await expect(registryClient(fake.host).configDigest('gantry/hello', '0.1.0')).rejects.toThrow(
       /GET http:\/\/127\.0\.0\.1:\d+\/v2\/gantry\/hello\/manifests\/0\.1\.0 answered 401 \(credentials missing or refused\)/,
@@ -118,7 +145,9 @@ describe('registryClient against a /v2 server', () => {
     fake = await FakeRegistry.start();
 
     await expect(registryClient(host, { timeoutMs: 2_000 }).manifestDigest('gantry/hello', '0.1.0')).rejects.toThrow(
-      new RegExp(`registry HEAD http://${host.replace(/\./g, '\\.')}/v2/gantry/hello/manifests/0\\.1\\.0 failed: .*ECONNREFUSED`),
+      new RegExp(
+        `registry HEAD http://${host.replace(/\./g, '\\.')}/v2/gantry/hello/manifests/0\\.1\\.0 failed: .*ECONNREFUSED`,
+      ),
     );
   });
 });

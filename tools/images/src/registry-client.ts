@@ -58,7 +58,8 @@ export interface RegistryClient {
 export function registryUrl(registry: string): { host: string; url: string } {
   const explicit = registry.match(/^(https?):\/\/([^/]+)\/?$/);
   if (explicit) return { host: explicit[2], url: `${explicit[1]}://${explicit[2]}` };
-  if (registry.includes('/')) throw new Error(`registry "${registry}" must be host[:port] or a http(s) URL without a path`);
+  if (registry.includes('/'))
+    throw new Error(`registry "${registry}" must be host[:port] or a http(s) URL without a path`);
   const hostname = registry.replace(/:\d+$/, '');
   const loopback = hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
   return { host: registry, url: `${loopback ? 'http' : 'https'}://${registry}` };
@@ -77,7 +78,11 @@ export function registryClient(registry: string, options: RegistryClientOptions 
 
   const manifestUrl = (repository: string, reference: string) => `${url}/v2/${repository}/manifests/${reference}`;
 
-  async function request(method: string, target: string, init: { headers?: Record<string, string>; body?: Buffer } = {}) {
+  async function request(
+    method: string,
+    target: string,
+    init: { headers?: Record<string, string>; body?: Buffer } = {},
+  ) {
     let response: Response;
     try {
       response = await fetch(target, {
@@ -95,7 +100,9 @@ export function registryClient(registry: string, options: RegistryClientOptions 
   async function failure(method: string, target: string, response: Response): Promise<Error> {
     const text = method === 'HEAD' ? '' : (await response.text().catch(() => '')).slice(0, 500);
     const hint = response.status === 401 ? ' (credentials missing or refused)' : '';
-    return new Error(`registry ${method} ${target} answered ${response.status}${hint}${text ? `: ${text.trim()}` : ''}`);
+    return new Error(
+      `registry ${method} ${target} answered ${response.status}${hint}${text ? `: ${text.trim()}` : ''}`,
+    );
   }
 
   async function getManifest(repository: string, reference: string): Promise<Manifest | undefined> {

@@ -14,7 +14,9 @@ describe('publishedEarlier', () => {
     const digest = fake.putImage('gantry/hello', '0.1.0', `sha256:${'1'.repeat(64)}`);
     fake.putImage('gantry/hello', 'sha-abc', `sha256:${'1'.repeat(64)}`);
 
-    await expect(publishedEarlier(registryClient(fake.host), 'gantry/hello', ['0.1.0', 'sha-abc'])).resolves.toBe(digest);
+    await expect(publishedEarlier(registryClient(fake.host), 'gantry/hello', ['0.1.0', 'sha-abc'])).resolves.toBe(
+      digest,
+    );
   });
 
   it('returns undefined when a tag is missing or the tags hold different images', async () => {

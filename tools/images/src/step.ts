@@ -31,7 +31,11 @@ export interface ImageStepOptions {
 export type ServiceImageResult = PublishResult & { version: string; commit: string };
 
 /** The manifest digest when every tag already points to the same manifest; undefined otherwise. */
-export async function publishedEarlier(registry: RegistryClient, repository: string, tags: string[]): Promise<string | undefined> {
+export async function publishedEarlier(
+  registry: RegistryClient,
+  repository: string,
+  tags: string[],
+): Promise<string | undefined> {
   const digests = new Set<string | undefined>();
   for (const tag of tags) digests.add(await registry.manifestDigest(repository, tag));
   const [digest] = [...digests];
@@ -63,9 +67,18 @@ export async function runImageStep(options: ImageStepOptions): Promise<ServiceIm
     const earlier = options.rebuildPublished ? undefined : await publishedEarlier(options.registry, repository, tags);
     if (earlier) {
       // An image build is not reproducible (timestamps), so a retried run must not build and push again.
-      log(`${entry.name}: ${tags.join(' and ')} already point to ${earlier} in ${options.registry.host}/${repository} (an earlier run of this commit); not rebuilding`);
+      log(
+        `${entry.name}: ${tags.join(' and ')} already point to ${earlier} in ${options.registry.host}/${repository} (an earlier run of this commit); not rebuilding`,
+      );
       published.push({
-        service: entry.name, image: `${options.registry.host}/${repository}`, tags, digest: earlier, pushed: [], skipped: tags, version, commit: options.commit,
+        service: entry.name,
+        image: `${options.registry.host}/${repository}`,
+        tags,
+        digest: earlier,
+        pushed: [],
+        skipped: tags,
+        version,
+        commit: options.commit,
       });
       continue;
     }

@@ -4,7 +4,12 @@ import { buildGateway } from './gateway';
 // Real upstream servers on loopback stand in for services, so forwarding is tested end to end.
 async function upstream(name: string): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify();
-  app.all('/*', async (request) => ({ served: name, url: request.url, method: request.method, body: request.body ?? null }));
+  app.all('/*', async (request) => ({
+    served: name,
+    url: request.url,
+    method: request.method,
+    body: request.body ?? null,
+  }));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url };
 }
@@ -46,7 +51,11 @@ describe('the gateway', () => {
     const response = await gateway.inject({ method: 'GET', url });
 
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'No service is routed at this path' });
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'No service is routed at this path',
+    });
   });
 
   it('forwards request bodies and methods unchanged', async () => {

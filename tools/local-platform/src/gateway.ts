@@ -30,7 +30,9 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   await app.register(replyFrom, { undici: { connections: 32 } });
 
-  app.get('/_gantry', async (_request, reply) => reply.type('text/html; charset=utf-8').send(renderStatusPage(await options.status())));
+  app.get('/_gantry', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderStatusPage(await options.status())),
+  );
 
   app.route({
     method: [...METHODS],

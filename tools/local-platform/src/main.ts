@@ -25,7 +25,9 @@ async function main(): Promise<undefined> {
   console.log('gantry: starting services…');
   const platform = await startPlatform({ workspaceRoot: resolve(__dirname, '../../..'), gatewayPort, onLine });
   console.log(`\n${routeTable(platform.gatewayUrl, platform.routes)}`);
-  console.log(`\ngantry: ${platform.routes.length} services ready in ${Date.now() - started} ms; status page ${platform.gatewayUrl}/_gantry; Ctrl-C stops everything\n`);
+  console.log(
+    `\ngantry: ${platform.routes.length} services ready in ${Date.now() - started} ms; status page ${platform.gatewayUrl}/_gantry; Ctrl-C stops everything\n`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

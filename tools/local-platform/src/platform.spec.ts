@@ -69,13 +69,20 @@ describe('the local platform', () => {
     });
   });
 
-  it.each(['/', '/nope', '/hellox', '/Hello', '/metrics'])('answers %s with the fixed JSON 404 of the default rule', async (path) => {
-    const response = await fetch(`${platform.gatewayUrl}${path}`);
+  it.each(['/', '/nope', '/hellox', '/Hello', '/metrics'])(
+    'answers %s with the fixed JSON 404 of the default rule',
+    async (path) => {
+      const response = await fetch(`${platform.gatewayUrl}${path}`);
 
-    expect(response.status).toBe(404);
-    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'No service is routed at this path' });
-  });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'No service is routed at this path',
+      });
+    },
+  );
 
   it('lists every service with its live health and version at /_gantry', async () => {
     const page = await (await fetch(`${platform.gatewayUrl}/_gantry`)).text();
@@ -113,8 +120,18 @@ describe('a service that fails to start', () => {
       writeFileSync(
         join(root, 'apps', name, 'service.json'),
         JSON.stringify({
-          name, prefix: `/${name}`, port: 24_000 + index, metricsPort: 24_100 + index, healthPath: `/${name}/ready`,
-          cpu: 256, memory: 512, minTasks: 1, maxTasks: 1, priority: index, env: {}, secrets: {},
+          name,
+          prefix: `/${name}`,
+          port: 24_000 + index,
+          metricsPort: 24_100 + index,
+          healthPath: `/${name}/ready`,
+          cpu: 256,
+          memory: 512,
+          minTasks: 1,
+          maxTasks: 1,
+          priority: index,
+          env: {},
+          secrets: {},
         }),
       );
     }
@@ -124,7 +141,8 @@ describe('a service that fails to start', () => {
   it('is reported by name with its own error, and the others are stopped', async () => {
     const root = workspaceWith({
       broken: "console.error('broken: invalid configuration: DB_URL must be a URL (it is not set)'); process.exit(78);",
-      sleeper: "require('http').createServer((q, s) => s.end()).listen(process.env.PORT); process.on('SIGTERM', () => { require('fs').writeFileSync(__dirname + '/stopped', 'y'); process.exit(0); });",
+      sleeper:
+        "require('http').createServer((q, s) => s.end()).listen(process.env.PORT); process.on('SIGTERM', () => { require('fs').writeFileSync(__dirname + '/stopped', 'y'); process.exit(0); });",
     });
 
     await expect(startPlatform({ workspaceRoot: root, gatewayPort: 0, readyTimeoutMs: 3_000 })).rejects.toThrow(

@@ -31,10 +31,13 @@ function preflight(root: string, entries: ServiceEntry[], env: NodeJS.ProcessEnv
   const problems: string[] = [];
   for (const entry of entries) {
     const main = join(root, bundlePath(entry.name));
-    if (!existsSync(main)) problems.push(`${entry.name}: ${main} is missing; build it with \`npx nx run-many -t build\``);
+    if (!existsSync(main))
+      problems.push(`${entry.name}: ${main} is missing; build it with \`npx nx run-many -t build\``);
     for (const variable of Object.keys(entry.secrets)) {
       if (!env[variable]) {
-        problems.push(`${entry.name}: secret ${variable} is not set; export it in your shell (locally secrets come from the environment)`);
+        problems.push(
+          `${entry.name}: secret ${variable} is not set; export it in your shell (locally secrets come from the environment)`,
+        );
       }
     }
   }
@@ -80,16 +83,26 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const stopAll = () => Promise.all(processes.map((child) => child.stop())).then(() => undefined);
 
   const results = await Promise.allSettled(processes.map((child) => child.waitReady(options.readyTimeoutMs ?? 30_000)));
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [(result.reason as Error).message] : [],
+  );
   if (failures.length > 0) {
     await stopAll();
     throw new Error(failures.join('\n'));
   }
 
-  const routes: GatewayRoute[] = entries.map((entry) => ({ name: entry.name, prefix: entry.prefix, priority: entry.priority, url: baseUrl(entry.name) }));
+  const routes: GatewayRoute[] = entries.map((entry) => ({
+    name: entry.name,
+    prefix: entry.prefix,
+    priority: entry.priority,
+    url: baseUrl(entry.name),
+  }));
   let gateway: FastifyInstance;
   try {
-    gateway = await buildGateway({ routes, status: () => Promise.all(routes.map((r) => statusOf(r.name, r.prefix, r.url))) });
+    gateway = await buildGateway({
+      routes,
+      status: () => Promise.all(routes.map((r) => statusOf(r.name, r.prefix, r.url))),
+    });
     await gateway.listen({ host: '127.0.0.1', port: options.gatewayPort });
   } catch (error) {
     await stopAll();

@@ -6,7 +6,13 @@ import type { GatewayRoute } from './gateway';
 export function routeTable(gatewayUrl: string, routes: readonly GatewayRoute[]): string {
   const rows = [...routes]
     .sort((a, b) => a.priority - b.priority)
-    .map((route) => [String(route.priority), route.name, pathPatterns(route).join(', '), `${gatewayUrl}${route.prefix}`, route.url]);
+    .map((route) => [
+      String(route.priority),
+      route.name,
+      pathPatterns(route).join(', '),
+      `${gatewayUrl}${route.prefix}`,
+      route.url,
+    ]);
   rows.push(['default', '-', '*', 'fixed 404 JSON', '-']);
   return table(['priority', 'service', 'patterns', 'through the gateway', 'direct'], rows);
 }

@@ -51,8 +51,11 @@ export class ServiceProcess {
       );
     const outcome = await waitUntil(async () => exit ?? (await ready()), { timeoutMs });
     if (outcome === true) return;
-    if (outcome) throw new Error(`service "${this.spec.name}" failed to start (exit code ${outcome.code}): ${this.lastWords()}`);
-    throw new Error(`service "${this.spec.name}" was not ready within ${timeoutMs / 1000}s at ${this.spec.readyUrl}: ${this.lastWords()}`);
+    if (outcome)
+      throw new Error(`service "${this.spec.name}" failed to start (exit code ${outcome.code}): ${this.lastWords()}`);
+    throw new Error(
+      `service "${this.spec.name}" was not ready within ${timeoutMs / 1000}s at ${this.spec.readyUrl}: ${this.lastWords()}`,
+    );
   }
 
   private lastWords(): string {

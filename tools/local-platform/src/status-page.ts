@@ -8,7 +8,10 @@ export interface StatusRow {
 }
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
+  );
 
 /** The /_gantry page: every service with its live health and version. */
 export function renderStatusPage(rows: readonly StatusRow[]): string {

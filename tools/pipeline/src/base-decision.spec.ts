@@ -42,7 +42,9 @@ describe('resolveBase', () => {
     const decision = await resolveBase(new Git(dir), store, quiet);
 
     expect(decision).toEqual({ head, reason: `no deployed commit is recorded in file ${join(dir, 'none.json')}` });
-    expect(describeBase(decision)[1]).toBe(`!! BUILDING EVERYTHING: no deployed commit is recorded in file ${join(dir, 'none.json')}`);
+    expect(describeBase(decision)[1]).toBe(
+      `!! BUILDING EVERYTHING: no deployed commit is recorded in file ${join(dir, 'none.json')}`,
+    );
   });
 
   it('builds everything when the recorded commit is not in the history', async () => {
@@ -79,7 +81,9 @@ describe('resolveBase', () => {
     const file = join(dir, '.base.json');
     writeFileSync(file, JSON.stringify({ commit: 'main' }));
 
-    expect((await resolveBase(new Git(dir), new FileBaseStore(file), quiet)).reason).toBe(`file ${file} holds "main", which is not a full commit sha`);
+    expect((await resolveBase(new Git(dir), new FileBaseStore(file), quiet)).reason).toBe(
+      `file ${file} holds "main", which is not a full commit sha`,
+    );
   });
 
   it('deepens a shallow clone before deciding', async () => {
@@ -104,9 +108,13 @@ describe('resolveBase', () => {
     const empty = mkdtempSync(join(tmpdir(), 'gantry-nogit-'));
     const store = new FileBaseStore(join(empty, 'x.json'));
 
-    await expect(resolveBase(new Git(empty), store, quiet)).rejects.toThrow(`${empty} is not a git repository; the pipeline needs a full clone`);
+    await expect(resolveBase(new Git(empty), store, quiet)).rejects.toThrow(
+      `${empty} is not a git repository; the pipeline needs a full clone`,
+    );
     runGit(empty, ['init', '-q']);
-    await expect(resolveBase(new Git(empty), store, quiet)).rejects.toThrow('has no commits yet; commit something before running the pipeline');
+    await expect(resolveBase(new Git(empty), store, quiet)).rejects.toThrow(
+      'has no commits yet; commit something before running the pipeline',
+    );
   });
 
   it('names a corrupt store file and how to recover', async () => {
@@ -115,6 +123,8 @@ describe('resolveBase', () => {
     const file = join(dir, '.base.json');
     writeFileSync(file, '{not json');
 
-    await expect(resolveBase(new Git(dir), new FileBaseStore(file), quiet)).rejects.toThrow(`${file} is not valid JSON; delete it to build everything`);
+    await expect(resolveBase(new Git(dir), new FileBaseStore(file), quiet)).rejects.toThrow(
+      `${file} is not valid JSON; delete it to build everything`,
+    );
   });
 });

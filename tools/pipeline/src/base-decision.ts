@@ -17,7 +17,8 @@ export async function resolveBase(git: Git, store: BaseStore, log: (line: string
   await git.assertUsable();
   if (await git.isShallow()) {
     // A shallow clone hides the base commit and makes `nx affected` wrong, so deepen it first.
-    if (!(await git.hasRemote())) throw new Error('the clone is shallow and has no origin to deepen from; clone with full history');
+    if (!(await git.hasRemote()))
+      throw new Error('the clone is shallow and has no origin to deepen from; clone with full history');
     log('shallow clone: fetching the full history and tags');
     await git.exec(['fetch', '--unshallow', '--tags', 'origin']);
   } else if (await git.hasRemote()) {
@@ -30,17 +31,24 @@ export async function resolveBase(git: Git, store: BaseStore, log: (line: string
     return { head, reason: `${store.label} holds ${JSON.stringify(recorded)}, which is not a full commit sha` };
   }
   if (!(await git.commitExists(recorded))) {
-    return { head, reason: `the recorded commit ${recorded} is not in this repository's history (rewritten history, or a different repository)` };
+    return {
+      head,
+      reason: `the recorded commit ${recorded} is not in this repository's history (rewritten history, or a different repository)`,
+    };
   }
   if (!(await git.isAncestor(recorded, head))) {
-    return { head, reason: `the recorded commit ${recorded} is not an ancestor of HEAD ${head} (history was rewritten)` };
+    return {
+      head,
+      reason: `the recorded commit ${recorded} is not an ancestor of HEAD ${head} (history was rewritten)`,
+    };
   }
   return { head, base: recorded };
 }
 
 /** The banner the pipeline prints for a decision: loud when everything is built. */
 export function describeBase(decision: BaseDecision): string[] {
-  if (decision.base) return [`base ${decision.base.slice(0, 12)} → head ${decision.head.slice(0, 12)}: building what changed`];
+  if (decision.base)
+    return [`base ${decision.base.slice(0, 12)} → head ${decision.head.slice(0, 12)}: building what changed`];
   const bar = '!'.repeat(78);
   return [bar, `!! BUILDING EVERYTHING: ${decision.reason}`, bar];
 }

@@ -14,7 +14,10 @@ export interface BaseStore {
 export class SsmBaseStore implements BaseStore {
   readonly label: string;
 
-  constructor(private readonly parameterName: string, private readonly client = new SSMClient({})) {
+  constructor(
+    private readonly parameterName: string,
+    private readonly client = new SSMClient({}),
+  ) {
     this.label = `SSM parameter ${parameterName}`;
   }
 
@@ -29,7 +32,9 @@ export class SsmBaseStore implements BaseStore {
   }
 
   async write(commit: string): Promise<void> {
-    await this.client.send(new PutParameterCommand({ Name: this.parameterName, Value: commit, Type: 'String', Overwrite: true }));
+    await this.client.send(
+      new PutParameterCommand({ Name: this.parameterName, Value: commit, Type: 'String', Overwrite: true }),
+    );
   }
 }
 
@@ -61,7 +66,9 @@ export function baseStoreFromEnv(root: string, env: NodeJS.ProcessEnv): BaseStor
   const parameter = env['GANTRY_BASE_PARAMETER'];
   if (parameter) {
     if (!/^\/[A-Za-z0-9_.\-/]+$/.test(parameter)) {
-      throw new Error(`GANTRY_BASE_PARAMETER must be an SSM parameter path like /gantry/dev/pipeline/last-deployed-commit (got ${JSON.stringify(parameter)})`);
+      throw new Error(
+        `GANTRY_BASE_PARAMETER must be an SSM parameter path like /gantry/dev/pipeline/last-deployed-commit (got ${JSON.stringify(parameter)})`,
+      );
     }
     return new SsmBaseStore(parameter);
   }

@@ -43,9 +43,20 @@ describe('buildspec.yml', () => {
       .filter((file) => file.endsWith('.ts') && !/\.(spec|e2e)\.ts$/.test(file) && file !== 'testing.ts')
       .map((file) => readFileSync(resolve(__dirname, file), 'utf8'));
     const cacheConfig = readFileSync(resolve(root, 'tools/remote-cache/src/config.ts'), 'utf8');
-    const read = new Set([...[...sources, cacheConfig].join('\n').matchAll(/GANTRY_[A-Z_]+/g)].map((match) => match[0]));
+    const read = new Set(
+      [...[...sources, cacheConfig].join('\n').matchAll(/GANTRY_[A-Z_]+/g)].map((match) => match[0]),
+    );
     // Local-runner settings (state home, ports, base file) do not apply to CodeBuild.
-    for (const localOnly of ['GANTRY_STATE_HOME', 'GANTRY_BASE_FILE', 'GANTRY_REGISTRY_PORT', 'GANTRY_REGISTRY_HOME', 'GANTRY_DOCKER_HOME', 'GANTRY_NODE_IMAGE', 'GANTRY_CACHE_ENDPOINT', 'GANTRY_CACHE_PORT']) {
+    for (const localOnly of [
+      'GANTRY_STATE_HOME',
+      'GANTRY_BASE_FILE',
+      'GANTRY_REGISTRY_PORT',
+      'GANTRY_REGISTRY_HOME',
+      'GANTRY_DOCKER_HOME',
+      'GANTRY_NODE_IMAGE',
+      'GANTRY_CACHE_ENDPOINT',
+      'GANTRY_CACHE_PORT',
+    ]) {
       read.delete(localOnly);
     }
     const header = text.split('\nversion:')[0];

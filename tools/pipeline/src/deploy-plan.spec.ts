@@ -2,24 +2,50 @@ import type { ServiceImageResult } from '@gantry/images';
 import { describePlan, planDeploy } from './deploy-plan';
 
 const image = (service: string, version: string): ServiceImageResult => ({
-  service, image: `127.0.0.1:5000/gantry/${service}`, tags: [version, 'sha-abc'], digest: 'sha256:f00', pushed: [version], skipped: [], version, commit: 'abc',
+  service,
+  image: `127.0.0.1:5000/gantry/${service}`,
+  tags: [version, 'sha-abc'],
+  digest: 'sha256:f00',
+  pushed: [version],
+  skipped: [],
+  version,
+  commit: 'abc',
 });
 
 describe('planDeploy', () => {
   it('deploys only the stacks of the services whose images were pushed', () => {
-    const plan = planDeploy({ envName: 'dev', images: [image('hello', '0.2.0')], affectedProjects: ['hello'], configChanged: [] });
-    expect(plan).toEqual({ platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }] });
+    const plan = planDeploy({
+      envName: 'dev',
+      images: [image('hello', '0.2.0')],
+      affectedProjects: ['hello'],
+      configChanged: [],
+    });
+    expect(plan).toEqual({
+      platformStacks: [],
+      services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }],
+    });
   });
 
   it('adds the network and platform stacks first when the infra project is affected', () => {
-    const plan = planDeploy({ envName: 'prod', images: [], affectedProjects: ['infra', '@gantry/service-catalog'], configChanged: [] });
+    const plan = planDeploy({
+      envName: 'prod',
+      images: [],
+      affectedProjects: ['infra', '@gantry/service-catalog'],
+      configChanged: [],
+    });
     expect(plan.platformStacks).toEqual(['Gantry-prod-Network', 'Gantry-prod-Platform']);
     expect(plan.services).toEqual([]);
     expect(describePlan(plan)).toEqual(['Gantry-prod-Network (infra changed)', 'Gantry-prod-Platform (infra changed)']);
   });
 
   it('deploys the shared stacks too when the run builds everything, and says so', () => {
-    const plan = planDeploy({ envName: 'dev', images: [], affectedProjects: ['hello'], configChanged: [{ service: 'hello', version: '0.1.0' }], everything: true });
+    const plan = planDeploy({
+      envName: 'dev',
+      images: [],
+      affectedProjects: ['hello'],
+      configChanged: [{ service: 'hello', version: '0.1.0' }],
+      everything: true,
+    });
     expect(describePlan(plan)).toEqual([
       'Gantry-dev-Network (building everything)',
       'Gantry-dev-Platform (building everything)',
@@ -32,7 +58,10 @@ describe('planDeploy', () => {
       envName: 'dev',
       images: [image('pricing', '0.1.3')],
       affectedProjects: ['catalog', 'pricing'],
-      configChanged: [{ service: 'catalog', version: '0.4.0' }, { service: 'pricing', version: '0.1.2' }],
+      configChanged: [
+        { service: 'catalog', version: '0.4.0' },
+        { service: 'pricing', version: '0.1.2' },
+      ],
     });
     expect(plan.services.map((s) => `${s.stack} ${s.tag} ${s.why}`)).toEqual([
       'Gantry-dev-Service-catalog 0.4.0 service.json changed',
@@ -41,8 +70,10 @@ describe('planDeploy', () => {
   });
 
   it('says so when there is nothing to deploy', () => {
-    expect(describePlan(planDeploy({ envName: 'dev', images: [], affectedProjects: ['@gantry/pipeline'], configChanged: [] }))).toEqual([
-      'nothing to deploy: no new image, no service.json change, infra unchanged',
-    ]);
+    expect(
+      describePlan(
+        planDeploy({ envName: 'dev', images: [], affectedProjects: ['@gantry/pipeline'], configChanged: [] }),
+      ),
+    ).toEqual(['nothing to deploy: no new image, no service.json change, infra unchanged']);
   });
 });

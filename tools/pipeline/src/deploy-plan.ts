@@ -41,14 +41,20 @@ export function planDeploy(inputs: DeployInputs): DeployPlan {
   const stacks = stackNames(inputs.envName);
   const services = new Map<string, ServiceDeploy>();
   for (const image of inputs.images) {
-    services.set(image.service, { service: image.service, stack: stacks.service(image.service), tag: image.version, why: 'new image' });
+    services.set(image.service, {
+      service: image.service,
+      stack: stacks.service(image.service),
+      tag: image.version,
+      why: 'new image',
+    });
   }
   for (const { service, version } of inputs.configChanged) {
     const why = inputs.everything ? 'building everything' : 'service.json changed';
     if (!services.has(service)) services.set(service, { service, stack: stacks.service(service), tag: version, why });
   }
   const sorted = [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
-  if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT)) return { platformStacks: [], services: sorted };
+  if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT))
+    return { platformStacks: [], services: sorted };
   return {
     platformStacks: [stacks.network, stacks.platform],
     platformReason: inputs.everything ? 'building everything' : 'infra changed',
@@ -58,7 +64,8 @@ export function planDeploy(inputs: DeployInputs): DeployPlan {
 
 /** The plan as lines for the log: what would change, and why. */
 export function describePlan(plan: DeployPlan): string[] {
-  if (plan.platformStacks.length === 0 && plan.services.length === 0) return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
+  if (plan.platformStacks.length === 0 && plan.services.length === 0)
+    return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
   return [
     ...plan.platformStacks.map((stack) => `${stack} (${plan.platformReason})`),
     ...plan.services.map((s) => `${s.stack}: ${s.service} runs ${repositoryName(s.service)}:${s.tag} (${s.why})`),

@@ -31,12 +31,25 @@ export async function startLocalEnvironment(options: {
       const port = await freePort();
       const env = { ...resolveEnv(entry, () => url), HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '0' };
       const container = await options.docker([
-        'run', '--detach', '--network', 'host', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+        'run',
+        '--detach',
+        '--network',
+        'host',
+        '--read-only',
+        '--cap-drop',
+        'ALL',
+        '--security-opt',
+        'no-new-privileges',
         ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
         image,
       ]);
       containers.push(container);
-      routes.push({ name: entry.name, prefix: entry.prefix, priority: entry.priority, url: `http://127.0.0.1:${port}` });
+      routes.push({
+        name: entry.name,
+        prefix: entry.prefix,
+        priority: entry.priority,
+        url: `http://127.0.0.1:${port}`,
+      });
       options.log(`${entry.name}: ${image} on 127.0.0.1:${port}`);
     }
     const gateway = await buildGateway({ routes, status: async () => [] });

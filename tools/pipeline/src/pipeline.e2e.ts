@@ -38,11 +38,19 @@ async function pipeline(root: string, label: string, env: Record<string, string>
   };
 }
 
-const pushedServices = (run: Run) => run.images.filter((image) => image.pushed.length > 0).map((image) => image.service).sort();
+const pushedServices = (run: Run) =>
+  run.images
+    .filter((image) => image.pushed.length > 0)
+    .map((image) => image.service)
+    .sort();
 
 function bucketObjects(): number {
   const walk = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((count, entry) => count + (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('._S3rver_object') ? 1 : 0), 0);
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (count, entry) =>
+        count + (entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('._S3rver_object') ? 1 : 0),
+      0,
+    );
   return walk(join(stateHome, 's3'));
 }
 
@@ -51,10 +59,23 @@ const patched = (version: string) => version.replace(/\d+$/, (patch) => String(N
 /** Runs an image as the platform would (read-only, no capabilities) and asks it for its version. */
 async function versionInImage(image: string, port: number, path: string): Promise<unknown> {
   const docker = dockerCli(defaultEngineLayout(process.env, source).host);
-  const container = await docker(['run', '--detach', '--read-only', '--cap-drop', 'ALL', '--publish', `127.0.0.1::${port}`, image]);
+  const container = await docker([
+    'run',
+    '--detach',
+    '--read-only',
+    '--cap-drop',
+    'ALL',
+    '--publish',
+    `127.0.0.1::${port}`,
+    image,
+  ]);
   try {
     const hostPort = (await docker(['port', container, String(port)])).split('\n')[0].split(':').pop();
-    const get = () => fetch(`http://127.0.0.1:${hostPort}${path}`).then((response) => (response.ok ? response.json() : undefined), () => undefined);
+    const get = () =>
+      fetch(`http://127.0.0.1:${hostPort}${path}`).then(
+        (response) => (response.ok ? response.json() : undefined),
+        () => undefined,
+      );
     const answer = await waitUntil(get, { timeoutMs: 30_000, intervalMs: 300 });
     assert.ok(answer, `${image} did not answer ${path} within 30 s`);
     return answer;
@@ -64,7 +85,10 @@ async function versionInImage(image: string, port: number, path: string): Promis
 }
 
 before(async () => {
-  assert.ok(await engineAnswers(defaultEngineLayout(process.env, source).host), 'no Docker engine: run `npm run docker:engine -- start` first');
+  assert.ok(
+    await engineAnswers(defaultEngineLayout(process.env, source).host),
+    'no Docker engine: run `npm run docker:engine -- start` first',
+  );
 });
 
 describe('the pipeline on one clone, change after change', () => {
@@ -89,8 +113,12 @@ describe('the pipeline on one clone, change after change', () => {
     // Building everything deploys everything: the shared stacks, then every service at its version.
     const deploy = run.deploy;
     assert.deepEqual(deploy.plan.platformStacks, ['Gantry-dev-Network', 'Gantry-dev-Platform']);
-    assert.deepEqual(deploy.plan.services.map((s) => `${s.service}:${s.tag}`), ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`));
-    for (const name of ['catalog', 'hello', 'pricing']) assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
+    assert.deepEqual(
+      deploy.plan.services.map((s) => `${s.service}:${s.tag}`),
+      ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`),
+    );
+    for (const name of ['catalog', 'hello', 'pricing'])
+      assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
     assert.equal(originMain(), git('rev-parse', 'HEAD'));
     assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
   });
@@ -99,7 +127,12 @@ describe('the pipeline on one clone, change after change', () => {
     const before = versions();
     const [major, minor] = before.hello.split('.').map(Number);
     const next = `${major}.${minor + 1}.0`;
-    commitChange(root, git, { 'apps/hello/src/routes.ts': '// a hello feature' }, 'feat(hello): greet the pipeline test');
+    commitChange(
+      root,
+      git,
+      { 'apps/hello/src/routes.ts': '// a hello feature' },
+      'feat(hello): greet the pipeline test',
+    );
 
     const run = await pipeline(root, 'feat(hello): release and one image', env);
 
@@ -112,36 +145,62 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(pushedServices(run), ['hello']);
     assert.deepEqual(run.images[0].tags, [next, `sha-${release}`]);
     assert.deepEqual(await versionInImage(`${run.images[0].image}:${next}`, 3001, '/hello/version'), {
-      name: 'hello', version: next, commit: release, builtAt: git('show', '-s', '--format=%cI', release),
+      name: 'hello',
+      version: next,
+      commit: release,
+      builtAt: git('show', '-s', '--format=%cI', release),
     });
     // deploy: only hello's stack, synthesized with the new tag and checked; smoke: through the ALB stand-in.
     const deploy = run.deploy;
-    assert.deepEqual(deploy.plan, { platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: next, why: 'new image' }] });
-    assert.match(run.output, new RegExp(`Gantry-dev-Service-hello: hello runs gantry/hello:${next.replace(/\./g, '\\.')} \\(new image\\)`));
+    assert.deepEqual(deploy.plan, {
+      platformStacks: [],
+      services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: next, why: 'new image' }],
+    });
+    assert.match(
+      run.output,
+      new RegExp(`Gantry-dev-Service-hello: hello runs gantry/hello:${next.replace(/\./g, '\\.')} \\(new image\\)`),
+    );
     assert.match(run.output, /templates checked: 1 service stack\(s\) run their new tags/);
     assert.match(run.output, new RegExp(`\\[smoke\\] hello: healthy, reports ${next.replace(/\./g, '\\.')}`));
   });
 
   it('a rerun on the same commit changes nothing: no version, commit, tag or image moves', async () => {
-    const before = { head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), origin: originRefs(), versions: versions() };
+    const before = {
+      head: git('rev-parse', 'HEAD'),
+      tags: git('tag', '--list'),
+      origin: originRefs(),
+      versions: versions(),
+    };
 
     const run = await pipeline(root, 'rerun, same commit', env);
 
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /is a release commit: nothing to release/);
     assert.deepEqual(run.images, []);
-    assert.deepEqual({ head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), origin: originRefs(), versions: versions() }, before);
+    assert.deepEqual(
+      { head: git('rev-parse', 'HEAD'), tags: git('tag', '--list'), origin: originRefs(), versions: versions() },
+      before,
+    );
   });
 
   it('fix in the catalog contract gives catalog and pricing a patch and pushes only their images', async () => {
     const before = versions();
-    commitChange(root, git, { 'libs/catalog-contract/src/product.ts': '// a contract fix' }, 'fix(contract): a contract fix');
+    commitChange(
+      root,
+      git,
+      { 'libs/catalog-contract/src/product.ts': '// a contract fix' },
+      'fix(contract): a contract fix',
+    );
 
     const run = await pipeline(root, 'contract fix (catalog, pricing)', env);
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(pushedServices(run), ['catalog', 'pricing']);
-    assert.deepEqual(versions(), { hello: before.hello, catalog: patched(before.catalog), pricing: patched(before.pricing) });
+    assert.deepEqual(versions(), {
+      hello: before.hello,
+      catalog: patched(before.catalog),
+      pricing: patched(before.pricing),
+    });
   });
 
   it('builds no image and releases nothing after a docs-only change', async () => {
@@ -172,7 +231,10 @@ describe('the pipeline on one clone, change after change', () => {
   });
 
   it('stops before versioning or pushing anything when a test of an affected project fails', async () => {
-    writeFileSync(join(root, 'apps/hello/src/broken.spec.ts'), "it('fails on purpose', () => { expect(1).toBe(2); });\n");
+    writeFileSync(
+      join(root, 'apps/hello/src/broken.spec.ts'),
+      "it('fails on purpose', () => { expect(1).toBe(2); });\n",
+    );
     commitChange(root, git, {}, 'fix(hello): a failing test');
     const before = { tags: git('tag', '--list'), origin: originRefs() };
 
@@ -188,12 +250,18 @@ describe('the pipeline on one clone, change after change', () => {
 describe('a fresh clone of the same commit', () => {
   it('gets every cacheable task from the warm remote cache, and builds everything when its base is not in the history', async () => {
     const { root } = cloneWorkspace(source, 'pipeline-b');
-    writeFileSync(join(root, '.gantry-base.json'), JSON.stringify({ commit: '0123456789abcdef0123456789abcdef01234567' }));
+    writeFileSync(
+      join(root, '.gantry-base.json'),
+      JSON.stringify({ commit: '0123456789abcdef0123456789abcdef01234567' }),
+    );
 
     const run = await pipeline(root, 'fresh clone, warm remote cache', { GANTRY_BASE_FILE: '.gantry-base.json' });
 
     assert.equal(run.code, 0, run.output);
-    assert.match(run.output, /BUILDING EVERYTHING: the recorded commit 0123456789abcdef0123456789abcdef01234567 is not in this repository's history/);
+    assert.match(
+      run.output,
+      /BUILDING EVERYTHING: the recorded commit 0123456789abcdef0123456789abcdef01234567 is not in this repository's history/,
+    );
     assert.ok(run.checks.tasks > 0);
     assert.equal(run.checks.remoteHits, run.checks.tasks, `expected only remote hits:\n${run.output}`);
     console.log(`\npipeline wall times (one run, side by side):\n  ${timings.join('\n  ')}`);

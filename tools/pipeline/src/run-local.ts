@@ -16,7 +16,14 @@ import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
 import { DEFAULT_REPOSITORY_PREFIX, imageReference, loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
 import { startLocalEnvironment } from './local-environment';
 import type { StepContext } from './step-context';
-import { PIPELINE_STEPS, smokeStep, type ChecksState, type DeployState, type ImagesState, type VersionState } from './steps';
+import {
+  PIPELINE_STEPS,
+  smokeStep,
+  type ChecksState,
+  type DeployState,
+  type ImagesState,
+  type VersionState,
+} from './steps';
 import { summaryTable, type StepTiming } from './summary';
 
 /**
@@ -35,11 +42,21 @@ function localOrigin(root: string, path: string, log: (line: string) => void): s
  * bare repository for origin, and containers behind the local gateway for ECS and the ALB. The release
  * commit and tags are made in this checkout; deploy synthesizes and checks the CDK app (no AWS here).
  */
-export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
+export async function runLocalPipeline(
+  root: string,
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+): Promise<number> {
   const timings: StepTiming[] = [];
   const cleanups: Array<() => Promise<unknown>> = [];
-  const states: { checks?: ChecksState; version?: VersionState; images: ImagesState; deploy?: DeployState } = { images: [] };
-  const step = async <T>(name: string, work: (context: StepContext) => Promise<T>, context: StepContext): Promise<T> => {
+  const states: { checks?: ChecksState; version?: VersionState; images: ImagesState; deploy?: DeployState } = {
+    images: [],
+  };
+  const step = async <T>(
+    name: string,
+    work: (context: StepContext) => Promise<T>,
+    context: StepContext,
+  ): Promise<T> => {
     print(`\n▶ ${name}`);
     const started = performance.now();
     try {
@@ -63,7 +80,12 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
   let failed: Error | undefined;
   try {
     const catalog = loadCatalog(root);
-    let context: StepContext = { root, env: { ...env, DOCKER_HOST: engine.host, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' }, log: print, catalog };
+    let context: StepContext = {
+      root,
+      env: { ...env, DOCKER_HOST: engine.host, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+      log: print,
+      catalog,
+    };
     await step(
       'stand-ins',
       async ({ log }) => {
@@ -91,7 +113,13 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
         const origin = env['GANTRY_RELEASE_REMOTE'] || localOrigin(root, resolve(root, '.gantry/origin.git'), log);
         context = {
           ...context,
-          env: { ...context.env, ...cache.env, GANTRY_REGISTRY: registryLayout.address, GANTRY_NODE_IMAGE: nodeImage, GANTRY_RELEASE_REMOTE: origin },
+          env: {
+            ...context.env,
+            ...cache.env,
+            GANTRY_REGISTRY: registryLayout.address,
+            GANTRY_NODE_IMAGE: nodeImage,
+            GANTRY_RELEASE_REMOTE: origin,
+          },
         };
       },
       context,
@@ -101,7 +129,8 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
       if (name === 'smoke') {
         const deployed = states.deploy as DeployState;
         if (deployed.plan.services.length === 0) skip('smoke', 'no service deployed');
-        else await step('smoke', (each) => smokeThroughLocalEnvironment(each, deployed, registryLayout.address), context);
+        else
+          await step('smoke', (each) => smokeThroughLocalEnvironment(each, deployed, registryLayout.address), context);
         continue;
       }
       const result = await step(name, run, context);
@@ -121,7 +150,11 @@ export async function runLocalPipeline(root: string, env: NodeJS.ProcessEnv, pri
   return 0;
 
   /** ECS and the ALB's stand-in: the deployed images in containers behind the local gateway, smoke-tested through it. */
-  async function smokeThroughLocalEnvironment(context: StepContext, deployed: DeployState, registry: string): Promise<boolean> {
+  async function smokeThroughLocalEnvironment(
+    context: StepContext,
+    deployed: DeployState,
+    registry: string,
+  ): Promise<boolean> {
     const prefix = context.env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
     const environment = await startLocalEnvironment({
       docker,

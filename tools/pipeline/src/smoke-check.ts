@@ -13,7 +13,10 @@ export interface SmokeOptions {
 }
 
 async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000), headers: { 'x-request-id': 'gantry-smoke' } });
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(5_000),
+    headers: { 'x-request-id': 'gantry-smoke' },
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -25,7 +28,9 @@ async function check(baseUrl: string, target: SmokeTarget): Promise<string | nul
     const version = await get(`${baseUrl}${target.prefix}/version`);
     if (version.status !== 200) return `GET ${target.prefix}/version answered ${version.status}`;
     const reported = (JSON.parse(version.body) as { version?: string }).version;
-    return reported === target.version ? null : `GET ${target.prefix}/version reports ${reported}, expected ${target.version}`;
+    return reported === target.version
+      ? null
+      : `GET ${target.prefix}/version reports ${reported}, expected ${target.version}`;
   } catch (error) {
     return `${baseUrl}${target.prefix}: ${(error as Error).message}`;
   }
@@ -35,7 +40,11 @@ async function check(baseUrl: string, target: SmokeTarget): Promise<string | nul
  * Smoke-tests each deployed service through the load balancer: `/<name>/health` and `/<name>/version`.
  * Retries until the timeout, then throws one line per service that never passed.
  */
-export async function smokeTest(baseUrl: string, targets: readonly SmokeTarget[], options: SmokeOptions = {}): Promise<void> {
+export async function smokeTest(
+  baseUrl: string,
+  targets: readonly SmokeTarget[],
+  options: SmokeOptions = {},
+): Promise<void> {
   const log = options.log ?? (() => undefined);
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const failures = await Promise.all(

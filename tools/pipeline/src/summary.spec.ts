@@ -11,12 +11,30 @@ describe('summaryTable', () => {
       version: {
         source: 'abc',
         head: 'def',
-        released: [{ project: 'hello', service: 'hello', previous: '0.1.0', next: '0.2.0', tag: 'hello@0.2.0', reason: 'conventional' }],
+        released: [
+          {
+            project: 'hello',
+            service: 'hello',
+            previous: '0.1.0',
+            next: '0.2.0',
+            tag: 'hello@0.2.0',
+            reason: 'conventional',
+          },
+        ],
         tags: ['hello@0.2.0'],
         lint: [],
       },
       images: [
-        { service: 'hello', image: '127.0.0.1:5000/gantry/hello', tags: ['0.1.0', 'sha-abc'], digest: 'sha256:f00', pushed: ['0.1.0'], skipped: ['sha-abc'], version: '0.1.0', commit: 'abc' },
+        {
+          service: 'hello',
+          image: '127.0.0.1:5000/gantry/hello',
+          tags: ['0.1.0', 'sha-abc'],
+          digest: 'sha256:f00',
+          pushed: ['0.1.0'],
+          skipped: ['sha-abc'],
+          version: '0.1.0',
+          commit: 'abc',
+        },
       ],
     });
 
@@ -29,7 +47,11 @@ describe('summaryTable', () => {
   });
 
   it('says so when nothing was pushed', () => {
-    const text = summaryTable({ timings: [], images: [], version: { source: 'a', head: 'a', released: [], tags: [], lint: [] } });
+    const text = summaryTable({
+      timings: [],
+      images: [],
+      version: { source: 'a', head: 'a', released: [], tags: [], lint: [] },
+    });
     expect(text).toContain('versions: none released');
     expect(text).toContain('images: none pushed');
   });

@@ -16,7 +16,17 @@ describe('summarizeTasks', () => {
   });
 
   it('lists the failed tasks Nx reports', () => {
-    const lines = ['> nx run hello:test', ' NX   Running targets failed', '', 'Failed tasks:', '', '- hello:test', '- hello:build', '', 'Hint: run with --verbose'];
+    const lines = [
+      '> nx run hello:test',
+      ' NX   Running targets failed',
+      '',
+      'Failed tasks:',
+      '',
+      '- hello:test',
+      '- hello:build',
+      '',
+      'Hint: run with --verbose',
+    ];
 
     expect(summarizeTasks(lines).failed).toEqual(['hello:test', 'hello:build']);
   });

@@ -16,17 +16,37 @@ let out: string;
 function serviceTemplate(name: string, image: { tag: string } | { parameter: string }, priority: number): object {
   const tail = 'tag' in image ? [`/gantry/${name}:${image.tag}`] : [`/gantry/${name}:`, { Ref: 'ImageParameter' }];
   return {
-    Parameters: 'parameter' in image ? { ImageParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: image.parameter } } : {},
+    Parameters:
+      'parameter' in image
+        ? { ImageParameter: { Type: 'AWS::SSM::Parameter::Value<String>', Default: image.parameter } }
+        : {},
     Resources: {
-      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Image: { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, ...tail]] } }] } },
-      Rule: { Type: 'AWS::ElasticLoadBalancingV2::ListenerRule', Properties: { Priority: priority, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } }] } },
+      Task: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: {
+          ContainerDefinitions: [
+            { Image: { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, ...tail]] } },
+          ],
+        },
+      },
+      Rule: {
+        Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Properties: {
+          Priority: priority,
+          Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } }],
+        },
+      },
       Group: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { HealthCheckPath: `/${name}/ready` } },
     },
   };
 }
 
-const write = (stack: string, template: object) => writeFileSync(join(out, `${stack}.template.json`), JSON.stringify(template));
-const helloPlan: DeployPlan = { platformStacks: [], services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }] };
+const write = (stack: string, template: object) =>
+  writeFileSync(join(out, `${stack}.template.json`), JSON.stringify(template));
+const helloPlan: DeployPlan = {
+  platformStacks: [],
+  services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }],
+};
 
 beforeEach(() => {
   out = mkdtempSync(join(tmpdir(), 'gantry-templates-'));
@@ -43,7 +63,9 @@ describe('checkTemplates', () => {
   it('flags a planned service synthesized with another tag', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.1.0' }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
-    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0']);
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
+      'Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0',
+    ]);
   });
 
   it('flags a service outside the plan whose image would change (a pinned tag instead of its SSM record)', () => {
@@ -56,7 +78,9 @@ describe('checkTemplates', () => {
 
   it('flags a rule that does not match the catalog, and a stack that is missing', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 11));
-    expect(checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'dev')).toEqual([
+    expect(
+      checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'dev'),
+    ).toEqual([
       `Gantry-dev-Platform: no template in ${out} (is the stack named Gantry-dev-Platform in infra/src/gantry-app.ts?)`,
       'Gantry-dev-Service-hello: listener rule is ["/hello","/hello/*"] at priority 11, expected ["/hello","/hello/*"] at 10',
       `Gantry-dev-Service-pricing: no template in ${out} (is the stack named Gantry-dev-Service-pricing in infra/src/gantry-app.ts?)`,
@@ -67,10 +91,19 @@ describe('checkTemplates', () => {
 describe('checkTemplates on the real CDK app', () => {
   it('passes on a real `cdk synth` that pins hello to its new tag, and fails when the plan expects another tag', async () => {
     const root = join(__dirname, '../../..');
-    const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)], process.env);
+    const synth = await runCdk(
+      root,
+      ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)],
+      process.env,
+    );
     expect(synth.code).toBe(0);
     expect(checkTemplates(out, helloPlan, loadCatalog(root), 'dev')).toEqual([]);
-    const other: DeployPlan = { platformStacks: ['Gantry-dev-Network', 'Gantry-dev-Platform'], services: [{ ...helloPlan.services[0], tag: '0.3.0' }] };
-    expect(checkTemplates(out, other, loadCatalog(root), 'dev')).toEqual(['Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0']);
+    const other: DeployPlan = {
+      platformStacks: ['Gantry-dev-Network', 'Gantry-dev-Platform'],
+      services: [{ ...helloPlan.services[0], tag: '0.3.0' }],
+    };
+    expect(checkTemplates(out, other, loadCatalog(root), 'dev')).toEqual([
+      'Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0',
+    ]);
   }, 120_000);
 });

@@ -9,7 +9,9 @@ interface Template {
 }
 
 function resources(template: Template, type: string): Record<string, unknown>[] {
-  return Object.values(template.Resources).filter((r) => r.Type === type).map((r) => r.Properties ?? {});
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === type)
+    .map((r) => r.Properties ?? {});
 }
 
 /**
@@ -29,7 +31,12 @@ function imageTag(image: unknown, template: Template): { tag?: string; parameter
  * new tag behind its own path rule and health check; every other service still takes its tag from its SSM
  * parameter, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
  */
-export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readonly ServiceEntry[], envName: string): string[] {
+export function checkTemplates(
+  outDir: string,
+  plan: DeployPlan,
+  catalog: readonly ServiceEntry[],
+  envName: string,
+): string[] {
   const problems: string[] = [];
   const read = (stack: string): Template | undefined => {
     const file = join(outDir, `${stack}.template.json`);
@@ -45,18 +52,31 @@ export function checkTemplates(outDir: string, plan: DeployPlan, catalog: readon
     const template = read(stack);
     if (!template) continue;
     const [task] = resources(template, 'AWS::ECS::TaskDefinition');
-    const image = imageTag((task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image, template);
+    const image = imageTag(
+      (task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image,
+      template,
+    );
     const planned = plan.services.find((s) => s.service === entry.name);
-    if (planned && image.tag !== planned.tag) problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
+    if (planned && image.tag !== planned.tag)
+      problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
     const parameter = parameterNames(envName).image(entry.name);
-    if (!planned && image.parameter !== parameter) problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`);
-    const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
+    if (!planned && image.parameter !== parameter)
+      problems.push(
+        `${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`,
+      );
+    const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as
+      { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
     const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];
     if (JSON.stringify(paths) !== JSON.stringify(pathPatterns(entry)) || rule?.Priority !== entry.priority) {
-      problems.push(`${stack}: listener rule is ${JSON.stringify(paths)} at priority ${rule?.Priority}, expected ${JSON.stringify(pathPatterns(entry))} at ${entry.priority}`);
+      problems.push(
+        `${stack}: listener rule is ${JSON.stringify(paths)} at priority ${rule?.Priority}, expected ${JSON.stringify(pathPatterns(entry))} at ${entry.priority}`,
+      );
     }
-    const [group] = resources(template, 'AWS::ElasticLoadBalancingV2::TargetGroup') as Array<{ HealthCheckPath?: string }>;
-    if (group?.HealthCheckPath !== entry.healthPath) problems.push(`${stack}: target group health check is ${group?.HealthCheckPath}, expected ${entry.healthPath}`);
+    const [group] = resources(template, 'AWS::ElasticLoadBalancingV2::TargetGroup') as Array<{
+      HealthCheckPath?: string;
+    }>;
+    if (group?.HealthCheckPath !== entry.healthPath)
+      problems.push(`${stack}: target group health check is ${group?.HealthCheckPath}, expected ${entry.healthPath}`);
   }
   return problems;
 }

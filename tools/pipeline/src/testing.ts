@@ -35,7 +35,9 @@ export async function runPipelineIn(clone: string, env: NodeJS.ProcessEnv): Prom
   const lines: string[] = [];
   const started = performance.now();
   // Nx 23 shares its local cache between checkouts of one repository (~/.nx/<workspace id>): only the remote cache may be shared.
-  const code = await runLocalPipeline(clone, { ...env, NX_CACHE_DIRECTORY: join(clone, '.nx/cache') }, (line) => lines.push(line));
+  const code = await runLocalPipeline(clone, { ...env, NX_CACHE_DIRECTORY: join(clone, '.nx/cache') }, (line) =>
+    lines.push(line),
+  );
   return {
     code,
     output: lines.join('\n'),

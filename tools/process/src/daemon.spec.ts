@@ -18,7 +18,10 @@ describe('daemon lifecycle', () => {
   async function spec(script?: string): Promise<DaemonSpec> {
     const port = await freePort();
     const file = join(home, 'daemon.js');
-    writeFileSync(file, script ?? `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');`);
+    writeFileSync(
+      file,
+      script ?? `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1');`,
+    );
     return {
       name: 'test-daemon',
       command: process.execPath,
@@ -26,7 +29,11 @@ describe('daemon lifecycle', () => {
       pidFile: join(home, 'daemon.pid'),
       logFile: join(home, 'daemon.log'),
       mustMention: file,
-      ready: () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false),
+      ready: () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        ),
     };
   }
 
@@ -38,7 +45,10 @@ describe('daemon lifecycle', () => {
 
     expect(again).toBe(pid);
     expect(readFileSync(daemon.pidFile, 'utf8').trim()).toBe(String(pid));
-    expect(log).toEqual([`starting test-daemon (pid ${pid}), log: ${daemon.logFile}`, `test-daemon already running (pid ${pid})`]);
+    expect(log).toEqual([
+      `starting test-daemon (pid ${pid}), log: ${daemon.logFile}`,
+      `test-daemon already running (pid ${pid})`,
+    ]);
     expect(await stopDaemon(daemon, (line) => log.push(line))).toBe(pid);
     expect(livePid(daemon.pidFile)).toBeUndefined();
     expect(existsSync(daemon.pidFile)).toBe(false);
@@ -52,7 +62,9 @@ describe('daemon lifecycle', () => {
 
     expect(error).toBeInstanceOf(DaemonExitedError);
     expect((error as DaemonExitedError).code).toBe(3);
-    expect((error as Error).message).toBe('test-daemon exited (code 3) before it was ready; last log lines:\n  port taken');
+    expect((error as Error).message).toBe(
+      'test-daemon exited (code 3) before it was ready; last log lines:\n  port taken',
+    );
     expect(existsSync(daemon.pidFile)).toBe(false);
   });
 

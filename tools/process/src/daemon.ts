@@ -76,13 +76,20 @@ export async function startDaemon(spec: DaemonSpec, log: (line: string) => void,
       log(`${spec.name} already running (pid ${running})`);
       return running;
     }
-    throw new Error(`${spec.name} (pid ${running}, from ${spec.pidFile}) is alive but not ready after ${timeoutMs / 1000}s; stop it first`);
+    throw new Error(
+      `${spec.name} (pid ${running}, from ${spec.pidFile}) is alive but not ready after ${timeoutMs / 1000}s; stop it first`,
+    );
   }
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   rmSync(spec.pidFile, { force: true });
   const err = openSync(spec.logFile, 'a');
   const out = spec.stdoutFile ? openSync(spec.stdoutFile, 'a') : err;
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', out, err] });
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', out, err],
+  });
   closeSync(err);
   if (out !== err) closeSync(out);
   let exit: { code: number | null } | undefined;
@@ -113,7 +120,10 @@ export async function stopDaemon(
     return undefined;
   }
   process.kill(pid, 'SIGTERM');
-  const gone = await waitUntil(() => livePid(spec.pidFile, spec.mustMention) !== pid, { timeoutMs: graceMs, intervalMs: 100 });
+  const gone = await waitUntil(() => livePid(spec.pidFile, spec.mustMention) !== pid, {
+    timeoutMs: graceMs,
+    intervalMs: 100,
+  });
   if (!gone) {
     log(`${spec.name} (pid ${pid}) ignored SIGTERM for ${graceMs / 1000}s: killing it`);
     process.kill(pid, 'SIGKILL');

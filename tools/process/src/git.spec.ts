@@ -39,15 +39,21 @@ describe('git', () => {
   it("fails with git's own words and where it ran, in both styles", async () => {
     commit('a', '2026-01-02T03:04:05Z');
 
-    expect(() => git(repo, ['rev-parse', 'nope'])).toThrow(new RegExp(`^git rev-parse nope failed in ${repo}: .*unknown revision`, 's'));
-    await expect(new Git(repo).exec(['rev-parse', 'nope'])).rejects.toThrow(/^git rev-parse nope failed in .*unknown revision/s);
+    expect(() => git(repo, ['rev-parse', 'nope'])).toThrow(
+      new RegExp(`^git rev-parse nope failed in ${repo}: .*unknown revision`, 's'),
+    );
+    await expect(new Git(repo).exec(['rev-parse', 'nope'])).rejects.toThrow(
+      /^git rev-parse nope failed in .*unknown revision/s,
+    );
     expect(gitMaybe(repo, ['rev-parse', 'nope'])).toBeNull();
   });
 
   it('says what to fix for a folder that is no repository, or one without commits', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'process-plain-'));
     try {
-      await expect(new Git(plain).assertUsable()).rejects.toThrow(`${plain} is not a git repository; the pipeline needs a full clone`);
+      await expect(new Git(plain).assertUsable()).rejects.toThrow(
+        `${plain} is not a git repository; the pipeline needs a full clone`,
+      );
       await expect(new Git(repo).assertUsable()).rejects.toThrow(`the repository in ${repo} has no commits yet`);
       expect(headOrUnknown(plain)).toBe('unknown');
     } finally {

@@ -13,7 +13,13 @@ function gitError(cwd: string, args: string[], error: unknown): Error {
 /** Runs git in `cwd` and returns its trimmed stdout (synchronous: for short, ordered sequences of git calls). */
 export function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env, maxBuffer: MAX_BUFFER }).trim();
+    return execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      maxBuffer: MAX_BUFFER,
+    }).trim();
   } catch (error) {
     throw gitError(cwd, args, error);
   }
@@ -60,7 +66,9 @@ export class Git {
   /** Throws a message that says what to fix when this is not a usable repository. */
   async assertUsable(): Promise<void> {
     if (!(await this.succeeds(['rev-parse', '--git-dir']))) {
-      throw new Error(`${this.cwd} is not a git repository; the pipeline needs a full clone (CodePipeline: CODEBUILD_CLONE_REF output)`);
+      throw new Error(
+        `${this.cwd} is not a git repository; the pipeline needs a full clone (CodePipeline: CODEBUILD_CLONE_REF output)`,
+      );
     }
     if (!(await this.succeeds(['rev-parse', '--verify', 'HEAD^{commit}']))) {
       throw new Error(`the repository in ${this.cwd} has no commits yet; commit something before running the pipeline`);

@@ -6,9 +6,15 @@ import { freePort } from './free-port';
 
 describe('table', () => {
   it('pads columns, rules the header and trims trailing space', () => {
-    expect(table(['step', 'seconds', 'outcome'], [['base', '0.1', 'ok'], ['checks', '12.4', '']])).toBe(
-      ['step    seconds  outcome', '------  -------  -------', 'base    0.1      ok', 'checks  12.4'].join('\n'),
-    );
+    expect(
+      table(
+        ['step', 'seconds', 'outcome'],
+        [
+          ['base', '0.1', 'ok'],
+          ['checks', '12.4', ''],
+        ],
+      ),
+    ).toBe(['step    seconds  outcome', '------  -------  -------', 'base    0.1      ok', 'checks  12.4'].join('\n'));
   });
 });
 
@@ -16,7 +22,9 @@ describe('waitUntil', () => {
   it('returns the first answer that is neither undefined nor false', async () => {
     let calls = 0;
 
-    expect(await waitUntil(() => (++calls < 3 ? false : `after ${calls}`), { timeoutMs: 5_000, intervalMs: 1 })).toBe('after 3');
+    expect(await waitUntil(() => (++calls < 3 ? false : `after ${calls}`), { timeoutMs: 5_000, intervalMs: 1 })).toBe(
+      'after 3',
+    );
   });
 
   it('returns undefined once the time is up', async () => {
@@ -38,7 +46,12 @@ describe('runLines', () => {
   it('streams stdout and stderr line by line and resolves with the exit code', async () => {
     const seen: string[] = [];
 
-    const result = await runLines(process.execPath, ['-e', "console.log('one\\ntwo'); console.error('three'); process.exit(4)"], { cwd: __dirname, env: process.env }, (line) => seen.push(line));
+    const result = await runLines(
+      process.execPath,
+      ['-e', "console.log('one\\ntwo'); console.error('three'); process.exit(4)"],
+      { cwd: __dirname, env: process.env },
+      (line) => seen.push(line),
+    );
 
     expect(result.code).toBe(4);
     expect([...result.lines].sort()).toEqual(['one', 'three', 'two']);

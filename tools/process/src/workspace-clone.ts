@@ -28,7 +28,8 @@ export function cloneWorkspace(source: string, label: string): WorkspaceClone {
   }
   for (const folder of ['apps', 'libs', 'tools']) {
     for (const project of readdirSync(join(root, folder))) {
-      const name = (JSON.parse(readFileSync(join(root, folder, project, 'package.json'), 'utf8')) as { name: string }).name;
+      const name = (JSON.parse(readFileSync(join(root, folder, project, 'package.json'), 'utf8')) as { name: string })
+        .name;
       symlinkSync(join(root, folder, project), join(modules, name));
     }
   }
@@ -36,8 +37,14 @@ export function cloneWorkspace(source: string, label: string): WorkspaceClone {
 }
 
 /** Appends a line to each file and commits them, as a developer's change would; returns the new HEAD. */
-export function commitChange(root: string, run: WorkspaceClone['git'], changes: Record<string, string>, message: string): string {
-  for (const [file, line] of Object.entries(changes)) writeFileSync(join(root, file), `${readFileSync(join(root, file), 'utf8')}${line}\n`);
+export function commitChange(
+  root: string,
+  run: WorkspaceClone['git'],
+  changes: Record<string, string>,
+  message: string,
+): string {
+  for (const [file, line] of Object.entries(changes))
+    writeFileSync(join(root, file), `${readFileSync(join(root, file), 'utf8')}${line}\n`);
   run('add', '-A');
   run('commit', '-qm', message);
   return run('rev-parse', 'HEAD');

@@ -18,7 +18,15 @@ export function commitsSince(root: string, since: string | null): Commit[] {
     .filter((chunk) => chunk.trim())
     .map((chunk) => {
       const [sha, message, files] = chunk.split('\x1f');
-      return { sha, subject: message.split('\n')[0], message: message.trim(), files: files.split('\n').map((file) => file.trim()).filter(Boolean) };
+      return {
+        sha,
+        subject: message.split('\n')[0],
+        message: message.trim(),
+        files: files
+          .split('\n')
+          .map((file) => file.trim())
+          .filter(Boolean),
+      };
     });
 }
 
@@ -29,7 +37,19 @@ export const CONVENTIONAL = /^(\w+)(\([^)]*\))?(!)?: \S/;
 /** Types that nx release turns into a bump (feat → minor, fix/perf → patch); a breaking change is major. */
 const RELEASING_TYPES = new Set(['feat', 'fix', 'perf']);
 /** The types @commitlint/config-conventional accepts; they, and only they, mean "no bump" on purpose. */
-const KNOWN_TYPES = new Set(['build', 'chore', 'ci', 'docs', 'feat', 'fix', 'perf', 'refactor', 'revert', 'style', 'test']);
+const KNOWN_TYPES = new Set([
+  'build',
+  'chore',
+  'ci',
+  'docs',
+  'feat',
+  'fix',
+  'perf',
+  'refactor',
+  'revert',
+  'style',
+  'test',
+]);
 
 export type CommitKind = 'releasing' | 'no-bump' | 'unclassified';
 
@@ -41,7 +61,8 @@ export type CommitKind = 'releasing' | 'no-bump' | 'unclassified';
 export function classify(commit: Commit): CommitKind {
   const match = CONVENTIONAL.exec(commit.subject);
   if (!match || !KNOWN_TYPES.has(match[1])) return 'unclassified';
-  if (RELEASING_TYPES.has(match[1]) || match[3] === '!' || /^BREAKING[ -]CHANGE:/m.test(commit.message)) return 'releasing';
+  if (RELEASING_TYPES.has(match[1]) || match[3] === '!' || /^BREAKING[ -]CHANGE:/m.test(commit.message))
+    return 'releasing';
   return 'no-bump';
 }
 
@@ -53,5 +74,7 @@ export interface LintFinding {
 }
 
 export function findings(commits: Commit[], verdicts: LintVerdict[]): LintFinding[] {
-  return commits.flatMap((commit, index) => (verdicts[index].valid ? [] : [{ sha: commit.sha, subject: commit.subject, errors: verdicts[index].errors }]));
+  return commits.flatMap((commit, index) =>
+    verdicts[index].valid ? [] : [{ sha: commit.sha, subject: commit.subject, errors: verdicts[index].errors }],
+  );
 }

@@ -1,17 +1,37 @@
 import type { Commit } from './commits';
 import { decide } from './decide';
 
-const commit = (message: string): Commit => ({ sha: message.length.toString(16).padStart(40, '0'), subject: message.split('\n')[0], message, files: ['apps/hello/src/main.ts'] });
+const commit = (message: string): Commit => ({
+  sha: message.length.toString(16).padStart(40, '0'),
+  subject: message.split('\n')[0],
+  message,
+  files: ['apps/hello/src/main.ts'],
+});
 
 describe('decide', () => {
   it('keeps the bump nx proposes for a feat, fix, perf or breaking change', () => {
-    for (const message of ['feat(hello): x', 'fix: y', 'perf(hello): z', 'refactor!: w', 'chore: v\n\nBREAKING CHANGE: u']) {
+    for (const message of [
+      'feat(hello): x',
+      'fix: y',
+      'perf(hello): z',
+      'refactor!: w',
+      'chore: v\n\nBREAKING CHANGE: u',
+    ]) {
       expect(decide([commit(message)], '1.0.0')).toEqual({ kind: 'conventional' });
     }
   });
 
   it('releases nothing for docs, chore, test, refactor, style, ci, build and revert commits', () => {
-    const quiet = ['docs: a', 'chore(hello): b', 'test: c', 'refactor: d', 'style: e', 'ci: f', 'build: g', 'revert: h'].map(commit);
+    const quiet = [
+      'docs: a',
+      'chore(hello): b',
+      'test: c',
+      'refactor: d',
+      'style: e',
+      'ci: f',
+      'build: g',
+      'revert: h',
+    ].map(commit);
     expect(decide(quiet, null)).toEqual({ kind: 'none' });
   });
 

@@ -28,7 +28,12 @@ export function readGraph(root: string): ReleaseGraph {
     nxSync(root, ['graph', `--file=${file}`]);
     const { graph } = JSON.parse(readFileSync(file, 'utf8')) as GraphFile;
     const roots = new Map(Object.entries(graph.nodes).map(([name, node]) => [name, node.data.root]));
-    const deps = new Map(Object.entries(graph.dependencies).map(([name, list]) => [name, list.map((d) => d.target).filter((t) => roots.has(t))]));
+    const deps = new Map(
+      Object.entries(graph.dependencies).map(([name, list]) => [
+        name,
+        list.map((d) => d.target).filter((t) => roots.has(t)),
+      ]),
+    );
     const services = Object.entries(graph.nodes)
       .filter(([, node]) => node.data.tags?.includes('type:service'))
       .map(([name]) => name)

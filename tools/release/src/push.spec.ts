@@ -66,7 +66,9 @@ describe('pushRelease', () => {
     expect(result.merged).toBe(true);
     const tip = remoteBranchHead(repo, origin, 'main') as string;
     expect(tip).toBe(result.branchHead);
-    expect(run(origin, 'log', '-1', '--format=%P%n%s', tip)).toBe(`${theirs} ${release}\nMerge release hello@0.2.0 into main`);
+    expect(run(origin, 'log', '-1', '--format=%P%n%s', tip)).toBe(
+      `${theirs} ${release}\nMerge release hello@0.2.0 into main`,
+    );
     expect(run(origin, 'rev-parse', 'hello@0.2.0^{commit}')).toBe(release);
   });
 
@@ -76,9 +78,9 @@ describe('pushRelease', () => {
     const theirs = commit(developer, 'package.json', '{ "version": "9.9.9" }\n', 'fix: hand-edited version');
     run(developer, 'push', '-q', 'origin', 'HEAD:main');
 
-    expect(() => pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toThrow(
-      /conflicts with main at [0-9a-f]{7}; nothing was pushed\. Rerun the pipeline on the new tip of main/,
-    );
+    expect(() =>
+      pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] }),
+    ).toThrow(/conflicts with main at [0-9a-f]{7}; nothing was pushed\. Rerun the pipeline on the new tip of main/);
     expect(remoteBranchHead(repo, origin, 'main')).toBe(theirs);
     expect(remoteTags()).toEqual([]);
     expect(run(repo, 'rev-parse', 'HEAD')).toBe(release);
@@ -92,14 +94,18 @@ describe('pushRelease', () => {
     run(other, 'push', '-q', 'origin', 'hello@0.2.0');
     const before = remoteBranchHead(repo, origin, 'main');
 
-    expect(() => pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toThrow(/git push to .* was rejected/);
+    expect(() =>
+      pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] }),
+    ).toThrow(/git push to .* was rejected/);
     expect(remoteBranchHead(repo, origin, 'main')).toBe(before);
   });
 
   it('pushes again as a no-op: a rerun after a successful push changes nothing', () => {
     const { repo, release } = pipelineWithRelease();
     pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] });
-    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toEqual({ branchHead: release, merged: false });
+    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toEqual(
+      { branchHead: release, merged: false },
+    );
     expect(remoteTags()).toEqual(['hello@0.2.0']);
   });
 
@@ -110,16 +116,27 @@ describe('pushRelease', () => {
     const theirs = commit(developer, 'README.md', 'docs\n', 'docs: readme');
     run(developer, 'push', '-q', 'origin', 'HEAD:main');
 
-    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toEqual({ branchHead: theirs, merged: false });
+    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'] })).toEqual(
+      { branchHead: theirs, merged: false },
+    );
     expect(remoteBranchHead(repo, origin, 'main')).toBe(theirs);
     expect(remoteTags()).toEqual(['hello@0.2.0']);
   });
 });
 
 describe('pushRelease with a token', () => {
-  it('pushes with the token in git\'s environment, and never shows the token in an error', () => {
+  it("pushes with the token in git's environment, and never shows the token in an error", () => {
     const { repo, release } = pipelineWithRelease();
-    expect(pushRelease({ root: repo, remote: origin, branch: 'main', commit: release, tags: ['hello@0.2.0'], token: 's3cret-token' }).branchHead).toBe(release);
+    expect(
+      pushRelease({
+        root: repo,
+        remote: origin,
+        branch: 'main',
+        commit: release,
+        tags: ['hello@0.2.0'],
+        token: 's3cret-token',
+      }).branchHead,
+    ).toBe(release);
 
     const missing = join(dir, 'nowhere.git');
     let message = '';

@@ -25,7 +25,13 @@ export interface PushResult {
 function authEnv(token: string | undefined): NodeJS.ProcessEnv {
   if (!token) return process.env;
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-  return { ...process.env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraHeader', GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`, GIT_TERMINAL_PROMPT: '0' };
+  return {
+    ...process.env,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraHeader',
+    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    GIT_TERMINAL_PROMPT: '0',
+  };
 }
 
 /** What the remote branch points at, or null when it does not exist yet. */
@@ -41,7 +47,10 @@ export function fetchBranch(root: string, remote: string, branch: string, token?
 }
 
 function atomicPush(root: string, options: PushOptions, commit: string): { ok: boolean; message: string } {
-  const refs = [...(options.branch ? [`${commit}:refs/heads/${options.branch}`] : []), ...options.tags.map((tag) => `refs/tags/${tag}:refs/tags/${tag}`)];
+  const refs = [
+    ...(options.branch ? [`${commit}:refs/heads/${options.branch}`] : []),
+    ...options.tags.map((tag) => `refs/tags/${tag}:refs/tags/${tag}`),
+  ];
   if (refs.length === 0) return { ok: true, message: '' };
   try {
     git(root, ['push', '--atomic', '--porcelain', options.remote, ...refs], authEnv(options.token));
@@ -61,7 +70,9 @@ export function pushRelease(options: PushOptions): PushResult {
   const log = options.log ?? (() => undefined);
   const first = atomicPush(root, options, options.commit);
   if (first.ok) {
-    log(`pushed ${options.commit.slice(0, 7)} to ${branch}${options.tags.length ? ` with ${options.tags.join(', ')}` : ''}`);
+    log(
+      `pushed ${options.commit.slice(0, 7)} to ${branch}${options.tags.length ? ` with ${options.tags.join(', ')}` : ''}`,
+    );
     return { branchHead: options.commit, merged: false };
   }
   const fetched = fetchBranch(root, remote, branch, options.token);
@@ -69,7 +80,9 @@ export function pushRelease(options: PushOptions): PushResult {
     // The branch already contains the commit (nothing was released, or a rerun): only the tags are new.
     const tagsOnly = atomicPush(root, { ...options, branch: '' }, '');
     if (!tagsOnly.ok) throw new Error(`git push to ${remote} was rejected:\n${tagsOnly.message}`);
-    log(`${branch} already contains ${options.commit.slice(0, 7)}${options.tags.length ? `; pushed ${options.tags.join(', ')}` : ''}`);
+    log(
+      `${branch} already contains ${options.commit.slice(0, 7)}${options.tags.length ? `; pushed ${options.tags.join(', ')}` : ''}`,
+    );
     return { branchHead: fetched, merged: false };
   }
   if (gitMaybe(root, ['merge-base', '--is-ancestor', fetched, options.commit]) !== null) {
@@ -81,7 +94,18 @@ export function pushRelease(options: PushOptions): PushResult {
   const identity = { ...process.env, ...releaseIdentity(new Date().toISOString()) };
   git(root, ['checkout', '-q', '--detach', fetched]);
   try {
-    git(root, ['merge', '--no-ff', '-q', '-m', `Merge release ${options.tags.join(', ') || options.commit.slice(0, 7)} into ${branch}`, options.commit], identity);
+    git(
+      root,
+      [
+        'merge',
+        '--no-ff',
+        '-q',
+        '-m',
+        `Merge release ${options.tags.join(', ') || options.commit.slice(0, 7)} into ${branch}`,
+        options.commit,
+      ],
+      identity,
+    );
   } catch (error) {
     gitMaybe(root, ['merge', '--abort']);
     git(root, ['checkout', '-q', '--detach', previous]);
@@ -92,7 +116,10 @@ export function pushRelease(options: PushOptions): PushResult {
   }
   const merge = git(root, ['rev-parse', 'HEAD']);
   const second = atomicPush(root, options, merge);
-  if (!second.ok) throw new Error(`git push to ${remote} was rejected after merging into ${fetched.slice(0, 7)}:\n${second.message}`);
-  log(`pushed the merge ${merge.slice(0, 7)} to ${branch}${options.tags.length ? ` with ${options.tags.join(', ')}` : ''}`);
+  if (!second.ok)
+    throw new Error(`git push to ${remote} was rejected after merging into ${fetched.slice(0, 7)}:\n${second.message}`);
+  log(
+    `pushed the merge ${merge.slice(0, 7)} to ${branch}${options.tags.length ? ` with ${options.tags.join(', ')}` : ''}`,
+  );
   return { branchHead: merge, merged: true };
 }

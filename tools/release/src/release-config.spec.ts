@@ -9,12 +9,18 @@ interface ReleaseConfig {
   projectsRelationship: string;
   releaseTag: { pattern: string; preferDockerVersion: boolean };
   conventionalCommits: { types: Record<string, { semverBump: string }> };
-  version: { conventionalCommits: boolean; adjustSemverBumpsForZeroMajorVersion: boolean; updateDependents: string; preVersionCommand?: string };
+  version: {
+    conventionalCommits: boolean;
+    adjustSemverBumpsForZeroMajorVersion: boolean;
+    updateDependents: string;
+    preVersionCommand?: string;
+  };
   changelog: { workspaceChangelog: boolean; projectChangelogs: { file: string } };
   git: { commitMessage: string; push: boolean };
   docker?: unknown;
 }
-const release = (JSON.parse(readFileSync(resolve(__dirname, '../../../nx.json'), 'utf8')) as { release: ReleaseConfig }).release;
+const release = (JSON.parse(readFileSync(resolve(__dirname, '../../../nx.json'), 'utf8')) as { release: ReleaseConfig })
+  .release;
 
 describe('nx.json release configuration', () => {
   it('versions only services, independently, from conventional commits, with one CHANGELOG.md each', () => {

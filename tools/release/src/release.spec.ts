@@ -12,7 +12,8 @@ jest.setTimeout(240_000);
 let root: string;
 let git: (...args: string[]) => string;
 
-const version = (service: string) => (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (service: string) =>
+  (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version;
 const versions = () => ({ hello: version('hello'), catalog: version('catalog'), pricing: version('pricing') });
 const tags = () => git('tag', '--list').split('\n').filter(Boolean).sort();
 const summary = (result: ReleaseResult) => result.released.map((r) => `${r.service} ${r.previous}->${r.next} ${r.tag}`);
@@ -56,9 +57,14 @@ test('a dry run reports the plan and leaves no trace: no files, no commit, no ta
 });
 
 test('refuses to release over uncommitted changes to tracked files, naming them, and changes nothing', async () => {
-  writeFileSync(join(root, 'apps/hello/package.json'), `${readFileSync(join(root, 'apps/hello/package.json'), 'utf8')}\n`);
+  writeFileSync(
+    join(root, 'apps/hello/package.json'),
+    `${readFileSync(join(root, 'apps/hello/package.json'), 'utf8')}\n`,
+  );
   const before = state();
-  await expect(releaseAffected({ root })).rejects.toThrow(/uncommitted changes to tracked files.*commit or stash them first:\n\s*M apps\/hello\/package\.json/s);
+  await expect(releaseAffected({ root })).rejects.toThrow(
+    /uncommitted changes to tracked files.*commit or stash them first:\n\s*M apps\/hello\/package\.json/s,
+  );
   expect(state()).toEqual(before);
   git('checkout', '--', 'apps/hello/package.json');
 });
@@ -74,8 +80,14 @@ test('feat(hello): hello 0.1.0 -> 0.2.0, tag hello@0.2.0, one CHANGELOG entry; c
   expect(git('rev-parse', 'hello@0.1.0^{commit}')).toBe(git('rev-parse', `${source}~1`));
   expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.0', pricing: '0.1.0' });
   expect(newestEntry('hello')).toBe('## 0.2.0\n\n### 🚀 Features\n\n- **hello:** greet in French\n\n');
-  expect(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual(['apps/hello/CHANGELOG.md', 'apps/hello/package.json', 'package-lock.json']);
-  expect(JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages['apps/hello'].version).toBe('0.2.0');
+  expect(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual([
+    'apps/hello/CHANGELOG.md',
+    'apps/hello/package.json',
+    'package-lock.json',
+  ]);
+  expect(JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages['apps/hello'].version).toBe(
+    '0.2.0',
+  );
   expect(git('status', '--porcelain')).toBe('');
 });
 
@@ -96,13 +108,22 @@ test('a rerun on the release commit releases nothing: no new tag, no new commit'
 });
 
 test('fix in libs/catalog-contract: catalog and pricing get a patch, hello keeps its version; the same commit is not released twice', async () => {
-  commitChange(root, git, { 'libs/catalog-contract/src/index.ts': '// tighter schema' }, 'fix(contract): reject negative prices');
+  commitChange(
+    root,
+    git,
+    { 'libs/catalog-contract/src/index.ts': '// tighter schema' },
+    'fix(contract): reject negative prices',
+  );
   const result = await releaseAffected({ root });
   expect(summary(result)).toEqual(['catalog 0.1.0->0.1.1 catalog@0.1.1', 'pricing 0.1.0->0.1.1 pricing@0.1.1']);
   expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.1', pricing: '0.1.1' });
   // nx would write "a version bump only … no code changes"; the release lists the library change instead.
-  expect(newestEntry('catalog')).toBe('## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n');
-  expect(newestEntry('pricing')).toBe('## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n');
+  expect(newestEntry('catalog')).toBe(
+    '## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n',
+  );
+  expect(newestEntry('pricing')).toBe(
+    '## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n',
+  );
   // HEAD is tagged now; moving off the release commit subject still finds nothing to do.
   git('commit', '-q', '--amend', '-m', 'chore: reworded release commit');
   for (const tag of ['catalog@0.1.1', 'pricing@0.1.1']) git('tag', '-f', tag, 'HEAD');
@@ -112,7 +133,12 @@ test('fix in libs/catalog-contract: catalog and pricing get a patch, hello keeps
 });
 
 test('a BREAKING CHANGE footer in hello: major bump', async () => {
-  commitChange(root, git, { 'apps/hello/src/main.ts': '// v2 greeting' }, 'feat(hello): new greeting shape\n\nBREAKING CHANGE: /hello returns { greeting } instead of a string');
+  commitChange(
+    root,
+    git,
+    { 'apps/hello/src/main.ts': '// v2 greeting' },
+    'feat(hello): new greeting shape\n\nBREAKING CHANGE: /hello returns { greeting } instead of a string',
+  );
   const result = await releaseAffected({ root });
   expect(summary(result)).toEqual(['hello 0.2.0->1.0.0 hello@1.0.0']);
   expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.1', pricing: '0.1.1' });
@@ -136,17 +162,30 @@ test('a non-conventional commit is never dropped silently: its service gets a pa
   const logged: string[] = [];
   const result = await releaseAffected({ root, log: (line) => logged.push(line) });
   expect(result.released.map((r) => `${r.tag} ${r.reason}`)).toEqual(['catalog@0.1.2 unclassified']);
-  expect(result.lint).toEqual([{ sha, subject: 'Update catalog main', errors: ['subject may not be empty [subject-empty]', 'type may not be empty [type-empty]'] }]);
-  expect(logged).toContain(`warning: catalog: "Update catalog main" (${sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`);
+  expect(result.lint).toEqual([
+    {
+      sha,
+      subject: 'Update catalog main',
+      errors: ['subject may not be empty [subject-empty]', 'type may not be empty [type-empty]'],
+    },
+  ]);
+  expect(logged).toContain(
+    `warning: catalog: "Update catalog main" (${sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`,
+  );
   expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.2', pricing: '0.1.1' });
   expect(tags()).toContain('catalog@0.1.2');
-  expect(newestEntry('catalog')).toBe('## 0.1.2\n\n### Changes in this service or its libraries\n\n- Update catalog main (apps/catalog)\n\n');
+  expect(newestEntry('catalog')).toBe(
+    '## 0.1.2\n\n### Changes in this service or its libraries\n\n- Update catalog main (apps/catalog)\n\n',
+  );
 });
 
 test('commits to root files (README.md, package.json scripts, nx.json) bump no service (nrwl/nx#34211)', async () => {
   commitChange(root, git, { 'README.md': 'A root typo fixed.' }, 'fix: readme typo');
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  writeFileSync(join(root, 'package.json'), `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, hello: 'echo hello' } }, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'package.json'),
+    `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, hello: 'echo hello' } }, null, 2)}\n`,
+  );
   git('commit', '-qam', 'fix: add a root script');
   const nxJson = JSON.parse(readFileSync(join(root, 'nx.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(join(root, 'nx.json'), `${JSON.stringify({ ...nxJson, parallel: 3 }, null, 2)}\n`);
@@ -154,7 +193,11 @@ test('commits to root files (README.md, package.json scripts, nx.json) bump no s
   const before = state();
   const result = await releaseAffected({ root });
   // nx release alone proposes a patch for every service (the nx.json commit makes every project affected).
-  expect(result.dropped.map((d) => `${d.project} ${d.next}`)).toEqual(['catalog 0.1.3', 'hello 1.0.1', 'pricing 0.1.2']);
+  expect(result.dropped.map((d) => `${d.project} ${d.next}`)).toEqual([
+    'catalog 0.1.3',
+    'hello 1.0.1',
+    'pricing 0.1.2',
+  ]);
   expect(result.released).toEqual([]);
   expect(state()).toEqual(before);
 
@@ -166,12 +209,19 @@ test('commits to root files (README.md, package.json scripts, nx.json) bump no s
 });
 
 test('feat in a lib: its dependents get a patch, not a minor; commitlint style findings are reported but the bump stands', async () => {
-  const sha = commitChange(root, git, { 'libs/catalog-contract/src/index.ts': '// currency field' }, 'feat(catalog-contract): Add a currency field');
+  const sha = commitChange(
+    root,
+    git,
+    { 'libs/catalog-contract/src/index.ts': '// currency field' },
+    'feat(catalog-contract): Add a currency field',
+  );
   const before = state();
   const preview = await releaseAffected({ root, dryRun: true });
   expect(summary(preview)).toEqual(['catalog 0.1.2->0.1.3 catalog@0.1.3', 'pricing 0.1.2->0.1.3 pricing@0.1.3']);
   expect(preview.lint.find((finding) => finding.sha === sha)).toEqual({
-    sha, subject: 'feat(catalog-contract): Add a currency field', errors: ['subject must not be sentence-case, start-case, pascal-case, upper-case [subject-case]'],
+    sha,
+    subject: 'feat(catalog-contract): Add a currency field',
+    errors: ['subject must not be sentence-case, start-case, pascal-case, upper-case [subject-case]'],
   });
   // The pipeline lints only the range it builds: from its base.
   const ranged = await releaseAffected({ root, dryRun: true, lintFrom: `${sha}~1` });

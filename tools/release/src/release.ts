@@ -67,11 +67,17 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
   // The release commit takes what is staged; a modified tracked file would end up in it, or be overwritten.
   const dirty = git(root, ['status', '--porcelain', '--untracked-files=no']);
   if (dirty && !dryRun) {
-    throw new Error(`the working tree has uncommitted changes to tracked files, which the release commit would take in; commit or stash them first:\n${dirty}`);
+    throw new Error(
+      `the working tree has uncommitted changes to tracked files, which the release commit would take in; commit or stash them first:\n${dirty}`,
+    );
   }
   const graph = readGraph(root);
-  const servicePattern = new RegExp(`^(${graph.services.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})@\\d`);
-  const tagsAtHead = git(root, ['tag', '--points-at', 'HEAD']).split('\n').filter((tag) => servicePattern.test(tag));
+  const servicePattern = new RegExp(
+    `^(${graph.services.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})@\\d`,
+  );
+  const tagsAtHead = git(root, ['tag', '--points-at', 'HEAD'])
+    .split('\n')
+    .filter((tag) => servicePattern.test(tag));
   if (tagsAtHead.length) {
     log(`HEAD ${head.slice(0, 7)} is already released (${tagsAtHead.join(', ')}): nothing to release`);
     return { ...none, skipped: 'already-released' };
@@ -99,11 +105,15 @@ async function release(
   // commitlint over the range the pipeline builds (else every commit the release reads). Findings are
   // reported; the commits nx cannot classify get a patch below instead of being ignored.
   const read = new Map<string, Commit>();
-  for (const ref of lintFrom ? [lintFrom] : since.values()) for (const commit of commitsSince(root, ref)) read.set(commit.sha, commit);
+  for (const ref of lintFrom ? [lintFrom] : since.values())
+    for (const commit of commitsSince(root, ref)) read.set(commit.sha, commit);
   const commits = [...read.values()];
-  const verdicts = commits.length ? runWorker<LintVerdict[]>(root, { command: 'lint', messages: commits.map((c) => c.message) }) : [];
+  const verdicts = commits.length
+    ? runWorker<LintVerdict[]>(root, { command: 'lint', messages: commits.map((c) => c.message) })
+    : [];
   const lint = findings(commits, verdicts);
-  for (const finding of lint) log(`commitlint: ${finding.sha.slice(0, 7)} "${finding.subject}": ${finding.errors.join('; ')}`);
+  for (const finding of lint)
+    log(`commitlint: ${finding.sha.slice(0, 7)} "${finding.subject}": ${finding.errors.join('; ')}`);
 
   const plan = runWorker<VersionPlan>(root, { command: 'plan', projects: graph.services });
   const conventional: string[] = [];
@@ -113,18 +123,32 @@ async function release(
   for (const project of graph.services) {
     const roots = closureRoots(graph, project);
     const relevant = commitsSince(root, since.get(project) ?? null).filter(
-      (commit) => !RELEASE_COMMIT.test(commit.subject) && commit.files.some((file) => roots.some((r) => file.startsWith(r))),
+      (commit) =>
+        !RELEASE_COMMIT.test(commit.subject) && commit.files.some((file) => roots.some((r) => file.startsWith(r))),
     );
-    relevantByProject.set(project, relevant.map((commit) => ({ subject: commit.subject, folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))) })));
+    relevantByProject.set(
+      project,
+      relevant.map((commit) => ({
+        subject: commit.subject,
+        folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))),
+      })),
+    );
     const next = plan[project]?.next;
     const decision = decide(relevant, next);
     if (decision.kind === 'conventional') conventional.push(project);
     if (decision.kind === 'patch') {
       patch.push(project);
-      for (const commit of decision.unclassified) log(`warning: ${project}: "${commit.subject}" (${commit.sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`);
+      for (const commit of decision.unclassified)
+        log(
+          `warning: ${project}: "${commit.subject}" (${commit.sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`,
+        );
     }
     if (decision.kind === 'dropped' && next) {
-      dropped.push({ project, next, reason: 'no release-worthy commit touched the service or its libs (root files only)' });
+      dropped.push({
+        project,
+        next,
+        reason: 'no release-worthy commit touched the service or its libs (root files only)',
+      });
       log(`${project}: nx proposed ${plan[project].current} -> ${next}; dropped, only root files changed`);
     }
   }
@@ -134,20 +158,35 @@ async function release(
     versions = runWorker<VersionPlan>(root, { command: 'apply', conventional, patch });
     for (const project of [...conventional, ...patch]) {
       const file = `${graph.roots.get(project)}/CHANGELOG.md`;
-      if (listChangesInsteadOfBumpOnly(join(root, file), relevantByProject.get(project) ?? [])) git(root, ['add', file]);
+      if (listChangesInsteadOfBumpOnly(join(root, file), relevantByProject.get(project) ?? []))
+        git(root, ['add', file]);
     }
   }
   const released: ReleasedService[] = [...conventional, ...patch].sort().map((project) => {
     const { current, next } = versions[project];
     // A dry run has no plan entry for a forced patch: compute it as nx will.
     const version = next ?? bumpPatch(current);
-    return { project, service: basename(graph.roots.get(project) as string), previous: current, next: version, tag: `${project}@${version}`, reason: patch.includes(project) ? 'unclassified' : 'conventional' };
+    return {
+      project,
+      service: basename(graph.roots.get(project) as string),
+      previous: current,
+      next: version,
+      tag: `${project}@${version}`,
+      reason: patch.includes(project) ? 'unclassified' : 'conventional',
+    };
   });
-  for (const r of released) log(`${r.project}: ${r.previous} -> ${r.next} (${r.tag}${r.reason === 'unclassified' ? ', patch for non-conventional commits' : ''})`);
+  for (const r of released)
+    log(
+      `${r.project}: ${r.previous} -> ${r.next} (${r.tag}${r.reason === 'unclassified' ? ', patch for non-conventional commits' : ''})`,
+    );
   if (dryRun || released.length === 0) return { released, commit: null, tags: dryRun ? [] : seeded, lint, dropped };
 
   const identity = { ...process.env, ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', 'HEAD'])) };
-  git(root, ['commit', '--no-verify', '-q', '-m', `${COMMIT_SUBJECT}\n\n${released.map((r) => `- ${r.tag}`).join('\n')}`], identity);
+  git(
+    root,
+    ['commit', '--no-verify', '-q', '-m', `${COMMIT_SUBJECT}\n\n${released.map((r) => `- ${r.tag}`).join('\n')}`],
+    identity,
+  );
   for (const r of released) git(root, ['tag', '-a', r.tag, '-m', r.tag], identity);
   const commit = git(root, ['rev-parse', 'HEAD']);
   return { released, commit, tags: [...seeded, ...released.map((r) => r.tag)], lint, dropped };
@@ -161,7 +200,9 @@ function listChangesInsteadOfBumpOnly(file: string, commits: { subject: string; 
   const text = readFileSync(file, 'utf8');
   const bumpOnly = /^This was a version bump only for .*$/m;
   if (!bumpOnly.test(text) || commits.length === 0) return false;
-  const lines = commits.map((commit) => `- ${commit.subject} (${commit.folders.map((folder) => folder.replace(/\/$/, '')).join(', ')})`);
+  const lines = commits.map(
+    (commit) => `- ${commit.subject} (${commit.folders.map((folder) => folder.replace(/\/$/, '')).join(', ')})`,
+  );
   writeFileSync(file, text.replace(bumpOnly, `### Changes in this service or its libraries\n\n${lines.join('\n')}`));
   return true;
 }

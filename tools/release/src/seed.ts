@@ -20,17 +20,24 @@ export function seedMissingTags(root: string, graph: ReleaseGraph): string[] {
     const baseline =
       git(root, ['log', '-1', '--format=%H', '-E', '--grep=^chore\\(release\\)', 'HEAD', '--', folder]) ||
       git(root, ['log', '-1', '--format=%H', '-G"version"', 'HEAD', '--', `${folder}/package.json`]);
-    if (!baseline) throw new Error(`${folder}/package.json has no committed "version"; commit it before releasing ${project}`);
+    if (!baseline)
+      throw new Error(`${folder}/package.json has no committed "version"; commit it before releasing ${project}`);
     const { version } = JSON.parse(git(root, ['show', `${baseline}:${folder}/package.json`])) as { version: string };
     const tag = `${project}@${version}`;
-    git(root, ['tag', '-a', tag, '-m', tag, baseline], { ...process.env, ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', baseline])) });
+    git(root, ['tag', '-a', tag, '-m', tag, baseline], {
+      ...process.env,
+      ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', baseline])),
+    });
     created.push(tag);
   }
   return created;
 }
 
 /** The name, e-mail and date git records for release commits and tags: fixed, so a rerun makes the same objects. */
-export function releaseIdentity(date: string, who = { name: 'Gantry release', email: 'release@gantry.invalid' }): NodeJS.ProcessEnv {
+export function releaseIdentity(
+  date: string,
+  who = { name: 'Gantry release', email: 'release@gantry.invalid' },
+): NodeJS.ProcessEnv {
   return {
     GIT_AUTHOR_NAME: who.name,
     GIT_AUTHOR_EMAIL: who.email,

@@ -10,12 +10,16 @@ export function runWorker<T>(root: string, request: WorkerRequest): T {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-release-'));
   try {
     const answer = join(dir, 'answer.json');
-    const child = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'worker.ts'), JSON.stringify(request), answer], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, ...NX_ENV },
-      maxBuffer: 64 << 20,
-    });
+    const child = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'worker.ts'), JSON.stringify(request), answer],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, ...NX_ENV },
+        maxBuffer: 64 << 20,
+      },
+    );
     if (child.status !== 0) {
       const output = `${child.stdout}\n${child.stderr}`.trim().split('\n').slice(-25).join('\n');
       throw new Error(`release ${request.command} failed in ${root}:\n${output}`);

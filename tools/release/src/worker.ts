@@ -22,9 +22,16 @@ async function lintMessages(messages: string[]): Promise<LintVerdict[]> {
   // The config is the `commitlint` key of the root package.json (@commitlint/config-conventional).
   const config = await load({}, { cwd: process.cwd() });
   if (Object.keys(config.rules).length === 0) {
-    throw new Error('no commitlint rules found: add "commitlint": { "extends": ["@commitlint/config-conventional"] } to the root package.json');
+    throw new Error(
+      'no commitlint rules found: add "commitlint": { "extends": ["@commitlint/config-conventional"] } to the root package.json',
+    );
   }
-  const options = { parserOpts: config.parserPreset?.parserOpts as never, plugins: config.plugins, ignores: config.ignores, defaultIgnores: config.defaultIgnores };
+  const options = {
+    parserOpts: config.parserPreset?.parserOpts as never,
+    plugins: config.plugins,
+    ignores: config.ignores,
+    defaultIgnores: config.defaultIgnores,
+  };
   const verdicts: LintVerdict[] = [];
   for (const message of messages) {
     const outcome = await lint(message, config.rules, options);
@@ -34,12 +41,24 @@ async function lintMessages(messages: string[]): Promise<LintVerdict[]> {
 }
 
 function toPlan(data: Record<string, { currentVersion: string; newVersion: string | null }>): VersionPlan {
-  return Object.fromEntries(Object.entries(data).map(([project, entry]) => [project, { current: entry.currentVersion, next: entry.newVersion }]));
+  return Object.fromEntries(
+    Object.entries(data).map(([project, entry]) => [
+      project,
+      { current: entry.currentVersion, next: entry.newVersion },
+    ]),
+  );
 }
 
 async function plan(projects: string[]): Promise<VersionPlan> {
   const { releaseVersion } = await import('nx/release');
-  const { projectsVersionData } = await releaseVersion({ projects, dryRun: true, gitCommit: false, gitTag: false, stageChanges: false, verbose: false });
+  const { projectsVersionData } = await releaseVersion({
+    projects,
+    dryRun: true,
+    gitCommit: false,
+    gitTag: false,
+    stageChanges: false,
+    verbose: false,
+  });
   return toPlan(projectsVersionData);
 }
 
@@ -52,7 +71,9 @@ async function apply(conventional: string[], patch: string[]): Promise<VersionPl
   const common = { dryRun: false, gitCommit: false, gitTag: false, stageChanges: true, verbose: false } as const;
   const data = {
     ...(conventional.length ? (await releaseVersion({ ...common, projects: conventional })).projectsVersionData : {}),
-    ...(patch.length ? (await releaseVersion({ ...common, projects: patch, specifier: 'patch' })).projectsVersionData : {}),
+    ...(patch.length
+      ? (await releaseVersion({ ...common, projects: patch, specifier: 'patch' })).projectsVersionData
+      : {}),
   };
   await releaseChangelog({ ...common, projects: [...conventional, ...patch], versionData: data });
   return toPlan(data);

@@ -33,13 +33,19 @@ describe('loadCacheConfig', () => {
       GANTRY_CACHE_PORT: '4000',
     });
 
-    expect(config).toMatchObject({ GANTRY_CACHE_ENDPOINT: 'http://127.0.0.1:4568', GANTRY_CACHE_TOKEN: 'secret-token-1', GANTRY_CACHE_PORT: 4000 });
+    expect(config).toMatchObject({
+      GANTRY_CACHE_ENDPOINT: 'http://127.0.0.1:4568',
+      GANTRY_CACHE_TOKEN: 'secret-token-1',
+      GANTRY_CACHE_PORT: 4000,
+    });
   });
 
   it('names a missing bucket in a one-line error', () => {
     const message = messageOf({});
 
-    expect(message).toBe('invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens) (it is not set)');
+    expect(message).toBe(
+      'invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, dots or hyphens) (it is not set)',
+    );
   });
 
   it.each([

@@ -22,7 +22,9 @@ export const cacheConfigSchema = Type.Object({
   }),
   // Set only for an S3-compatible server such as s3rver; it switches the client to path-style URLs.
   GANTRY_CACHE_ENDPOINT: Type.Optional(urlVar()),
-  GANTRY_CACHE_TOKEN: Type.Optional(Type.String({ pattern: '^\\S{8,}$', description: 'a token of 8 or more non-space characters' })),
+  GANTRY_CACHE_TOKEN: Type.Optional(
+    Type.String({ pattern: '^\\S{8,}$', description: 'a token of 8 or more non-space characters' }),
+  ),
   // Read-only by default: only trusted builds of main may write, against CREEP cache poisoning (CVE-2025-36852).
   GANTRY_CACHE_MODE: Type.Union(
     CACHE_MODES.map((mode) => Type.Literal(mode)),

@@ -4,9 +4,13 @@ import { lengthGuard } from './length-guard';
 
 async function pass(chunks: string[], expected: number): Promise<string> {
   let out = '';
-  await pipeline(Readable.from(chunks.map((chunk) => Buffer.from(chunk))), lengthGuard(expected), async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) out += chunk.toString();
-  });
+  await pipeline(
+    Readable.from(chunks.map((chunk) => Buffer.from(chunk))),
+    lengthGuard(expected),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) out += chunk.toString();
+    },
+  );
   return out;
 }
 

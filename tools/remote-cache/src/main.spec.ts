@@ -16,7 +16,10 @@ interface Run {
 
 // The CLI runs as CodeBuild runs it: a separate tsx process with only the environment to go on.
 function runMain(env: Record<string, string>): Run {
-  const child = spawn(TSX, [MAIN], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
+  const child = spawn(TSX, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,9 +47,16 @@ describe('the remote-cache CLI', () => {
       const lines = run.stdout().trim().split('\n');
       const url = /^export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=(http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0] ?? '')?.[1];
 
-      expect(lines).toEqual([`export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=${url}`, 'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=cli-token-1']);
-      expect((await fetch(`${url}/v1/cache/abc`, { headers: { authorization: 'Bearer cli-token-1' } })).status).toBe(404);
-      expect(run.stderr()).toContain('[remote-cache] serving s3://gantry-cache/nx-cache/ (read-only) at http://127.0.0.1:');
+      expect(lines).toEqual([
+        `export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=${url}`,
+        'export NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN=cli-token-1',
+      ]);
+      expect((await fetch(`${url}/v1/cache/abc`, { headers: { authorization: 'Bearer cli-token-1' } })).status).toBe(
+        404,
+      );
+      expect(run.stderr()).toContain(
+        '[remote-cache] serving s3://gantry-cache/nx-cache/ (read-only) at http://127.0.0.1:',
+      );
     } finally {
       run.child.kill('SIGTERM');
     }
@@ -67,6 +77,8 @@ describe('the remote-cache CLI', () => {
     const run = runMain({ GANTRY_CACHE_BUCKET: 'Bad_Bucket' });
 
     expect(await run.exited).toBe(1);
-    expect(run.stderr()).toMatch(/^\[remote-cache\] ERROR: invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name .*\(got "Bad_Bucket"\)\n$/);
+    expect(run.stderr()).toMatch(
+      /^\[remote-cache\] ERROR: invalid configuration: GANTRY_CACHE_BUCKET must be an S3 bucket name .*\(got "Bad_Bucket"\)\n$/,
+    );
   }, 20_000);
 });

@@ -21,10 +21,16 @@ async function createWorkspace(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'remote-cache-nx-'));
   await mkdir(join(dir, 'proj'));
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'cache-probe', private: true }));
-  await writeFile(join(dir, 'nx.json'), JSON.stringify({ analytics: false, targetDefaults: { make: { cache: true, outputs: ['{projectRoot}/out'] } } }));
+  await writeFile(
+    join(dir, 'nx.json'),
+    JSON.stringify({ analytics: false, targetDefaults: { make: { cache: true, outputs: ['{projectRoot}/out'] } } }),
+  );
   await writeFile(
     join(dir, 'proj/project.json'),
-    JSON.stringify({ name: 'proj', targets: { make: { executor: 'nx:run-commands', options: { command: 'node proj/make.js' } } } }),
+    JSON.stringify({
+      name: 'proj',
+      targets: { make: { executor: 'nx:run-commands', options: { command: 'node proj/make.js' } } },
+    }),
   );
   await writeFile(
     join(dir, 'proj/make.js'),
@@ -51,9 +57,14 @@ function nxEnv(serverUrl: string): NodeJS.ProcessEnv {
 
 function runNx(dir: string, serverUrl: string): Promise<NxRun> {
   return new Promise((resolve) => {
-    execFile('node', [NX, 'run', 'proj:make', '--output-style=static'], { cwd: dir, env: nxEnv(serverUrl) }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
-    });
+    execFile(
+      'node',
+      [NX, 'run', 'proj:make', '--output-style=static'],
+      { cwd: dir, env: nxEnv(serverUrl) },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -102,7 +113,9 @@ describe('the real Nx CLI against the adapter', () => {
 
     expect(second.code).toBe(0);
     expect(second.output).toMatch(/> nx run proj:make {2}\[remote cache\]/);
-    expect(second.output).toContain('Nx read the output from the cache instead of running the command for 1 out of 1 tasks.');
+    expect(second.output).toContain(
+      'Nx read the output from the cache instead of running the command for 1 out of 1 tasks.',
+    );
     expect(second.output).toContain('made proj');
     expect(await readFile(join(workspace, 'proj/out/result.txt'), 'utf8')).toBe(built);
     expect(requests.slice(2)).toEqual(['read-write GET 200']);

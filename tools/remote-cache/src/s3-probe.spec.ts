@@ -5,7 +5,13 @@ import { probeBucket } from './s3-probe';
 import { S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
 
 function clientFor(endpoint: string): S3Client {
-  return new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS, maxAttempts: 1 });
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+    maxAttempts: 1,
+  });
 }
 
 describe('probeBucket', () => {

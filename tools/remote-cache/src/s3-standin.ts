@@ -11,7 +11,13 @@ export interface S3Standin {
 /** s3rver on 127.0.0.1 with `buckets`, keeping its objects in `directory` so a later run finds them. */
 export async function startS3Standin(directory: string, buckets: string[], port = 0): Promise<S3Standin> {
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port,
+    directory,
+    silent: true,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const address = await server.run();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,

@@ -15,7 +15,13 @@ describe('the cache server over a real S3 API (s3rver)', () => {
 
   // Each test gets its own prefix, so entries never leak between tests.
   async function serve(options: Partial<CacheServerOptions> & { prefix: string }): Promise<string> {
-    const app = buildCacheServer({ s3: s3.s3, bucket: s3.bucket, mode: 'read-write', warn: (line) => warnings.push(line), ...options });
+    const app = buildCacheServer({
+      s3: s3.s3,
+      bucket: s3.bucket,
+      mode: 'read-write',
+      warn: (line) => warnings.push(line),
+      ...options,
+    });
     apps.push(app);
     return app.listen({ host: '127.0.0.1', port: 0 });
   }
@@ -44,7 +50,11 @@ describe('the cache server over a real S3 API (s3rver)', () => {
     const url = await serve({ prefix: 'big/' });
     const body = randomBytes(12 * 1024 * 1024);
 
-    const put = await fetch(`${url}/v1/cache/1234567890`, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream' } });
+    const put = await fetch(`${url}/v1/cache/1234567890`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     const get = await fetch(`${url}/v1/cache/1234567890`);
 
     expect(put.status).toBe(200);
@@ -66,8 +76,16 @@ describe('the cache server over a real S3 API (s3rver)', () => {
   it('answers 401 in text/plain for a missing or wrong token, and serves the right one', async () => {
     const url = await serve({ prefix: 'token/', token: TOKEN });
     const missing = await fetch(`${url}/v1/cache/h1`);
-    const wrong = await fetch(`${url}/v1/cache/h1`, { method: 'PUT', body: 'x', headers: { authorization: 'Bearer nope-nope-nope' } });
-    const right = await fetch(`${url}/v1/cache/h1`, { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${TOKEN}` } });
+    const wrong = await fetch(`${url}/v1/cache/h1`, {
+      method: 'PUT',
+      body: 'x',
+      headers: { authorization: 'Bearer nope-nope-nope' },
+    });
+    const right = await fetch(`${url}/v1/cache/h1`, {
+      method: 'PUT',
+      body: 'x',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
 
     expect([missing.status, wrong.status, right.status]).toEqual([401, 401, 200]);
     // Nx reports a text/plain 401 as "Unauthorized: <body>"; other types read as a misconfigured server.
@@ -89,7 +107,9 @@ describe('the cache server over a real S3 API (s3rver)', () => {
     const url = await serve({ prefix: 'bad-hash/' });
 
     const responses = await Promise.all(
-      ['a.b', '..%2Fescape', 'x'.repeat(129)].map((hash) => fetch(`${url}/v1/cache/${hash}`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) })),
+      ['a.b', '..%2Fescape', 'x'.repeat(129)].map((hash) =>
+        fetch(`${url}/v1/cache/${hash}`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) }),
+      ),
     );
 
     expect(responses.map((response) => response.status)).toEqual([400, 400, 400]);
@@ -98,9 +118,15 @@ describe('the cache server over a real S3 API (s3rver)', () => {
 
   it('wants a known, non-zero length: 411 for a chunked body, 400 for an empty one', async () => {
     const url = await serve({ prefix: 'length/' });
-    const chunked = new ReadableStream({ start: (controller) => (controller.enqueue(new TextEncoder().encode('tar')), controller.close()) });
+    const chunked = new ReadableStream({
+      start: (controller) => (controller.enqueue(new TextEncoder().encode('tar')), controller.close()),
+    });
 
-    const withoutLength = await fetch(`${url}/v1/cache/h1`, { method: 'PUT', body: chunked, duplex: 'half' } as RequestInit);
+    const withoutLength = await fetch(`${url}/v1/cache/h1`, {
+      method: 'PUT',
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
     const empty = await fetch(`${url}/v1/cache/h1`, { method: 'PUT', body: '' });
 
     expect([withoutLength.status, empty.status]).toEqual([411, 400]);
@@ -112,7 +138,9 @@ describe('the cache server over a real S3 API (s3rver)', () => {
 
     await new Promise<void>((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => {
-        socket.write('PUT /v1/cache/h1 HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\n');
+        socket.write(
+          'PUT /v1/cache/h1 HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\n',
+        );
         socket.end(Buffer.alloc(10));
       });
       socket.on('close', () => resolve());
@@ -121,7 +149,9 @@ describe('the cache server over a real S3 API (s3rver)', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect(await s3.listKeys('short/')).toEqual([]);
-    expect(warnings).toEqual([expect.stringMatching(/^storing h1 in S3 failed \(.*\); the entry is not cached remotely$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^storing h1 in S3 failed \(.*\); the entry is not cached remotely$/),
+    ]);
   });
 
   describe('when S3 is down', () => {
@@ -141,7 +171,9 @@ describe('the cache server over a real S3 API (s3rver)', () => {
 
       expect(response.status).toBe(404);
       expect(Date.now() - started).toBeLessThan(3_000);
-      expect(warnings).toEqual([expect.stringMatching(/^reading h1 from S3 failed \(.*ECONNREFUSED.*\); answering a cache miss$/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^reading h1 from S3 failed \(.*ECONNREFUSED.*\); answering a cache miss$/),
+      ]);
     });
 
     it('answers PUT with 403, which Nx takes as "not stored", and a warning', async () => {
@@ -150,7 +182,9 @@ describe('the cache server over a real S3 API (s3rver)', () => {
       const response = await fetch(`${url}/v1/cache/h1`, { method: 'PUT', body: randomBytes(1024) });
 
       expect(response.status).toBe(403);
-      expect(warnings).toEqual([expect.stringMatching(/^storing h1 in S3 failed \(.*ECONNREFUSED.*\); the entry is not cached remotely$/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^storing h1 in S3 failed \(.*ECONNREFUSED.*\); the entry is not cached remotely$/),
+      ]);
     });
   });
 });

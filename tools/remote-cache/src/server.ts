@@ -23,7 +23,8 @@ export interface CacheServerOptions {
 type CacheRoute = { Params: { hash: string } };
 
 const HASH = /^[A-Za-z0-9_-]{1,128}$/;
-export const READ_ONLY_MESSAGE = 'writes are disabled: this remote cache is read-only for untrusted builds (only trusted builds of main may write)';
+export const READ_ONLY_MESSAGE =
+  'writes are disabled: this remote cache is read-only for untrusted builds (only trusted builds of main may write)';
 
 /** The Nx self-hosted remote cache protocol (GET/PUT /v1/cache/:hash) over one S3 bucket prefix. */
 export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
@@ -42,7 +43,11 @@ export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
     app.addHook('onRequest', async (request, reply) => {
       if (bearerMatches(request.headers.authorization, token)) return;
       // Nx shows a text/plain 401 body as "Unauthorized: <body>"; any other type reads as a misconfigured server.
-      return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('missing or wrong remote cache access token');
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .type('text/plain')
+        .send('missing or wrong remote cache access token');
     });
   }
 
@@ -72,12 +77,20 @@ export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
     const key = prefix + hash;
     const body = request.body as Readable;
     try {
-      if (await objectExists(s3, bucket, key)) return reply.code(409).send({ message: `cache entry ${hash} already exists` });
+      if (await objectExists(s3, bucket, key))
+        return reply.code(409).send({ message: `cache entry ${hash} already exists` });
       const guarded = lengthGuard(length);
       // finished() also reports a client that hung up before we got here, which a late 'error' listener would miss.
       finished(body, (error) => error && guarded.destroy(error));
       // IfNoneMatch makes real S3 refuse a second writer that raced past the HeadObject check.
-      const params = { Bucket: bucket, Key: key, Body: body.pipe(guarded), ContentLength: length, ContentType: 'application/octet-stream', IfNoneMatch: '*' };
+      const params = {
+        Bucket: bucket,
+        Key: key,
+        Body: body.pipe(guarded),
+        ContentLength: length,
+        ContentType: 'application/octet-stream',
+        IfNoneMatch: '*',
+      };
       await new Upload({ client: s3, params }).done();
       return reply.code(200).send();
     } catch (error) {

@@ -12,14 +12,21 @@ describe('startCacheServer', () => {
   afterAll(() => s3.close());
 
   it('serves the bucket on 127.0.0.1 and hands back the variables for Nx', async () => {
-    const cache = await startCacheServer({ ...s3.env, GANTRY_CACHE_MODE: 'read-write', GANTRY_CACHE_TOKEN: 'start-token-1' });
+    const cache = await startCacheServer({
+      ...s3.env,
+      GANTRY_CACHE_MODE: 'read-write',
+      GANTRY_CACHE_TOKEN: 'start-token-1',
+    });
     try {
       const headers = { authorization: 'Bearer start-token-1' };
       const put = await fetch(`${cache.url}/v1/cache/abc`, { method: 'PUT', body: 'tar', headers });
       const get = await fetch(`${cache.url}/v1/cache/abc`, { headers });
 
       expect(cache.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(cache.env).toEqual({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'start-token-1' });
+      expect(cache.env).toEqual({
+        NX_SELF_HOSTED_REMOTE_CACHE_SERVER: cache.url,
+        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'start-token-1',
+      });
       expect([put.status, await get.text()]).toEqual([200, 'tar']);
       expect(await s3.listKeys()).toEqual(['nx-cache/abc']);
     } finally {

@@ -34,7 +34,10 @@ export interface StartOptions {
  * Loads the GANTRY_CACHE_* config from `env`, checks the bucket answers, and serves the cache on 127.0.0.1.
  * Throws ConfigError for bad variables and CacheUnavailableError when S3 is unreachable.
  */
-export async function startCacheServer(env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<RunningCache> {
+export async function startCacheServer(
+  env: NodeJS.ProcessEnv = process.env,
+  options: StartOptions = {},
+): Promise<RunningCache> {
   const config = loadCacheConfig(env);
   const s3 = createS3Client(config, env);
   const probe = await probeBucket(s3, config.GANTRY_CACHE_BUCKET, options.probeTimeoutMs ?? 5_000);
@@ -57,7 +60,10 @@ export async function startCacheServer(env: NodeJS.ProcessEnv = process.env, opt
   return {
     url,
     config,
-    env: { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, ...(token ? { NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token } : {}) },
+    env: {
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url,
+      ...(token ? { NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token } : {}),
+    },
     close: async () => {
       await app.close();
       s3.destroy();

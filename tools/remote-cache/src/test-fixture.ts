@@ -20,7 +20,13 @@ const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** A real S3 API (s3rver) on 127.0.0.1 with one empty bucket in a fresh temp directory. */
 export async function startS3rver(bucket = 'gantry-cache'): Promise<S3Fixture> {
   const directory = await mkdtemp(join(tmpdir(), 'remote-cache-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    directory,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });

@@ -7,7 +7,15 @@ const root = resolve(__dirname, '../../..');
 function affectedBy(file: string, withTarget = 'build'): string[] {
   const out = execFileSync(
     process.execPath,
-    [resolve(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects', '--affected', `--files=${file}`, `--withTarget=${withTarget}`, '--json'],
+    [
+      resolve(root, 'node_modules/nx/dist/bin/nx.js'),
+      'show',
+      'projects',
+      '--affected',
+      `--files=${file}`,
+      `--withTarget=${withTarget}`,
+      '--json',
+    ],
     { cwd: root, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
   );
   return (JSON.parse(out) as string[]).sort();

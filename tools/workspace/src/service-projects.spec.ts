@@ -6,10 +6,16 @@ import { join, resolve } from 'node:path';
 const apps = resolve(__dirname, '../../../apps');
 
 describe('service projects', () => {
-  it.each(readdirSync(apps))('apps/%s is the Nx project of the same name, tagged type:service, with a semver version', (folder) => {
-    const manifest = JSON.parse(readFileSync(join(apps, folder, 'package.json'), 'utf8')) as { version?: string; nx?: { name?: string; tags?: string[] } };
-    expect(manifest.nx?.name).toBe(folder);
-    expect(manifest.nx?.tags).toContain('type:service');
-    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
-  });
+  it.each(readdirSync(apps))(
+    'apps/%s is the Nx project of the same name, tagged type:service, with a semver version',
+    (folder) => {
+      const manifest = JSON.parse(readFileSync(join(apps, folder, 'package.json'), 'utf8')) as {
+        version?: string;
+        nx?: { name?: string; tags?: string[] };
+      };
+      expect(manifest.nx?.name).toBe(folder);
+      expect(manifest.nx?.tags).toContain('type:service');
+      expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+    },
+  );
 });

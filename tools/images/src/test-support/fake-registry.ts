@@ -35,7 +35,11 @@ export class FakeRegistry {
     const app = Fastify({ logger: false, exposeHeadRoutes: false });
     const registry = new FakeRegistry(app, options);
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    app.get('/v2/', async (request, reply) => (registry.authorized(request.headers.authorization) ? {} : reply.code(401).send({ errors: [{ code: 'UNAUTHORIZED' }] })));
+    app.get('/v2/', async (request, reply) =>
+      registry.authorized(request.headers.authorization)
+        ? {}
+        : reply.code(401).send({ errors: [{ code: 'UNAUTHORIZED' }] }),
+    );
     app.route({
       method: ['GET', 'HEAD', 'PUT'],
       url: '/v2/*',
@@ -49,20 +53,34 @@ export class FakeRegistry {
           contentType: request.headers['content-type'],
         });
         if (!registry.authorized(request.headers.authorization)) {
-          return reply.code(401).header('www-authenticate', 'Basic realm="fake"').send({ errors: [{ code: 'UNAUTHORIZED' }] });
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Basic realm="fake"')
+            .send({ errors: [{ code: 'UNAUTHORIZED' }] });
         }
         const match = path.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
         if (!match) return reply.code(404).send({ errors: [{ code: 'NAME_UNKNOWN' }] });
         const [, repository, reference] = match;
         if (request.method === 'PUT') {
-          const digest = registry.store(repository, reference, request.body as Buffer, String(request.headers['content-type']));
-          return reply.code(201).header('docker-content-digest', digest).header('location', `/v2/${repository}/manifests/${digest}`).send();
+          const digest = registry.store(
+            repository,
+            reference,
+            request.body as Buffer,
+            String(request.headers['content-type']),
+          );
+          return reply
+            .code(201)
+            .header('docker-content-digest', digest)
+            .header('location', `/v2/${repository}/manifests/${digest}`)
+            .send();
         }
         const digest = reference.startsWith('sha256:') ? reference : registry.tags.get(`${repository}:${reference}`);
         const manifest = digest ? registry.manifests.get(`${repository}@${digest}`) : undefined;
-        if (!digest || !manifest) return reply.code(404).send({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
+        if (!digest || !manifest)
+          return reply.code(404).send({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
         reply.header('content-type', manifest.mediaType);
-        if (!(request.method === 'HEAD' && registry.options.omitHeadDigest)) reply.header('docker-content-digest', digest);
+        if (!(request.method === 'HEAD' && registry.options.omitHeadDigest))
+          reply.header('docker-content-digest', digest);
         if (request.method === 'HEAD') return reply.header('content-length', manifest.body.length).send();
         return reply.send(manifest.body);
       },
@@ -89,7 +107,12 @@ export class FakeRegistry {
   }
 
   /** Stores a single-image manifest whose config is `configDigest`; returns the manifest digest. */
-  putImage(repository: string, reference: string, configDigest: string, mediaType: string = MEDIA_TYPES.dockerManifest): string {
+  putImage(
+    repository: string,
+    reference: string,
+    configDigest: string,
+    mediaType: string = MEDIA_TYPES.dockerManifest,
+  ): string {
     const body = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,

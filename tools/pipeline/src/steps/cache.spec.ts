@@ -50,18 +50,25 @@ describe('the cache step', () => {
     const root = scratchRoot();
     const lines: string[] = [];
 
-    const result = await cacheStep({ root, env: env({ GANTRY_CACHE_ENDPOINT: 'http://127.0.0.1:9' }), log: (line) => lines.push(line), catalog: [] });
+    const result = await cacheStep({
+      root,
+      env: env({ GANTRY_CACHE_ENDPOINT: 'http://127.0.0.1:9' }),
+      log: (line) => lines.push(line),
+      catalog: [],
+    });
 
     expect(result.url).toBeUndefined();
     expect(readFileSync(result.envFile, 'utf8')).toBe('');
-    expect(lines.join('\n')).toMatch(/WARNING: S3 bucket gantry-cache unreachable .*continuing without the remote cache/);
+    expect(lines.join('\n')).toMatch(
+      /WARNING: S3 bucket gantry-cache unreachable .*continuing without the remote cache/,
+    );
   });
 
-  it('fails with the adapter\'s message when the cache is misconfigured', async () => {
+  it("fails with the adapter's message when the cache is misconfigured", async () => {
     const root = scratchRoot();
 
-    await expect(cacheStep({ root, env: env({ GANTRY_CACHE_MODE: 'sometimes' }), log: () => undefined, catalog: [] })).rejects.toThrow(
-      /the remote cache adapter failed \(exit code 1\): .*GANTRY_CACHE_MODE/,
-    );
+    await expect(
+      cacheStep({ root, env: env({ GANTRY_CACHE_MODE: 'sometimes' }), log: () => undefined, catalog: [] }),
+    ).rejects.toThrow(/the remote cache adapter failed \(exit code 1\): .*GANTRY_CACHE_MODE/);
   });
 });

@@ -50,10 +50,15 @@ export async function cacheStep({ root, env, log }: StepContext, timeoutMs = 30_
   } catch (error) {
     writeFileSync(daemon.stdoutFile, '');
     if (error instanceof DaemonExitedError && error.code !== 0) {
-      throw new Error(`the remote cache adapter failed (exit code ${error.code}): ${error.lastLines.split('\n  ').slice(-3).join(' | ')}`);
+      throw new Error(
+        `the remote cache adapter failed (exit code ${error.code}): ${error.lastLines.split('\n  ').slice(-3).join(' | ')}`,
+      );
     }
     // Exit code 0 is the adapter saying it is off (S3 unreachable); anything else is a start-up timeout.
-    const said = error instanceof DaemonExitedError ? error.lastLines.split('\n  ').slice(-3).join(' | ') : (error as Error).message.split('\n')[0];
+    const said =
+      error instanceof DaemonExitedError
+        ? error.lastLines.split('\n  ').slice(-3).join(' | ')
+        : (error as Error).message.split('\n')[0];
     log(said.includes('WARNING') ? said : `WARNING: ${said}; continuing without the remote cache`);
     return { envFile: daemon.stdoutFile };
   }

@@ -29,15 +29,25 @@ export async function checksStep({ root, env, log }: StepContext): Promise<Check
   const decision = loadState<BaseState>(root, 'base');
   const exclude = excluded(env);
   if (exclude.length > 0) log(`leaving out of the checks: ${exclude.join(', ')}`);
-  const args = decision.base ? ['affected', '-t', ...CHECK_TARGETS, ...affectedArgs(decision)] : ['run-many', '-t', ...CHECK_TARGETS];
+  const args = decision.base
+    ? ['affected', '-t', ...CHECK_TARGETS, ...affectedArgs(decision)]
+    : ['run-many', '-t', ...CHECK_TARGETS];
   args.push('--parallel=2', '--output-style=static');
   if (exclude.length > 0) args.push(`--exclude=${exclude.join(',')}`);
   const { code, lines } = await runNx(root, args, { env, onLine: log });
-  const result: ChecksState = { ok: code === 0, ...summarizeTasks(lines), projects: code === 0 ? await coveredProjects(root, decision, env) : [] };
+  const result: ChecksState = {
+    ok: code === 0,
+    ...summarizeTasks(lines),
+    projects: code === 0 ? await coveredProjects(root, decision, env) : [],
+  };
   saveState(root, 'checks', result);
-  log(`checks: ${result.tasks} tasks, ${result.ran} ran, ${result.localHits} from the local cache, ${result.remoteHits} from the remote cache`);
+  log(
+    `checks: ${result.tasks} tasks, ${result.ran} ran, ${result.localHits} from the local cache, ${result.remoteHits} from the remote cache`,
+  );
   if (!result.ok) {
-    throw new Error(`checks failed (${result.failed.join(', ') || 'see the output above'}); nothing will be versioned, pushed or deployed`);
+    throw new Error(
+      `checks failed (${result.failed.join(', ') || 'see the output above'}); nothing will be versioned, pushed or deployed`,
+    );
   }
   return result;
 }

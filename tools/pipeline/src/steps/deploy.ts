@@ -24,14 +24,20 @@ const PLACEHOLDER_ACCOUNT = '111111111111';
 const EMPTY_PLAN: DeployPlan = { platformStacks: [], services: [] };
 
 /** Services whose service.json changed since the base (every service when everything is built), at the version they run. */
-async function configChanged(root: string, decision: BaseState, services: readonly string[]): Promise<Array<{ service: string; version: string }>> {
+async function configChanged(
+  root: string,
+  decision: BaseState,
+  services: readonly string[],
+): Promise<Array<{ service: string; version: string }>> {
   const changed = decision.base
     ? (await new Git(root).exec(['diff', '--name-only', decision.base, decision.head, '--', 'apps/*/service.json']))
         .split('\n')
         .filter(Boolean)
         .map((file) => file.split('/')[1])
     : services;
-  return changed.filter((service) => services.includes(service)).map((service) => ({ service, version: serviceVersion(root, service) }));
+  return changed
+    .filter((service) => services.includes(service))
+    .map((service) => ({ service, version: serviceVersion(root, service) }));
 }
 
 /**
@@ -52,7 +58,11 @@ export async function deployStep({ root, env, log, catalog }: StepContext): Prom
     envName,
     images: loadState<ImagesState>(root, 'images'),
     affectedProjects: loadState<ChecksState>(root, 'checks').projects,
-    configChanged: await configChanged(root, decision, catalog.map((entry) => entry.name)),
+    configChanged: await configChanged(
+      root,
+      decision,
+      catalog.map((entry) => entry.name),
+    ),
     everything: !decision.base,
   });
   for (const line of describePlan(plan)) log(line);
@@ -64,7 +74,9 @@ export async function deployStep({ root, env, log, catalog }: StepContext): Prom
   if (synth.code !== 0) throw new Error(`cdk synth failed:\n${synth.lines.slice(-25).join('\n')}`);
   const problems = checkTemplates(out, plan, catalog, envName);
   if (problems.length) throw new Error(`the synthesized templates do not match the plan:\n  ${problems.join('\n  ')}`);
-  log(`templates checked: ${plan.services.length} service stack(s) run their new tags; every other service keeps its SSM-recorded image`);
+  log(
+    `templates checked: ${plan.services.length} service stack(s) run their new tags; every other service keeps its SSM-recorded image`,
+  );
 
   if (mode === 'synth') {
     log('GANTRY_DEPLOY is not "cdk": synthesized and checked, nothing deployed (no AWS here)');
@@ -72,18 +84,35 @@ export async function deployStep({ root, env, log, catalog }: StepContext): Prom
   }
   const account = context.account;
   if (!account || account === PLACEHOLDER_ACCOUNT) {
-    throw new Error(`infra/cdk.json still holds the placeholder account ${PLACEHOLDER_ACCOUNT}; set "account" and "region" in its context (docs/deploy.md)`);
+    throw new Error(
+      `infra/cdk.json still holds the placeholder account ${PLACEHOLDER_ACCOUNT}; set "account" and "region" in its context (docs/deploy.md)`,
+    );
   }
   // Decision 7: the SSM parameter records what runs, so a later deploy of everything reproduces it.
   const ssm = new SSMClient({});
   for (const s of plan.services) {
-    await ssm.send(new PutParameterCommand({ Name: parameterNames(envName).image(s.service), Value: s.tag, Type: 'String', Overwrite: true }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: parameterNames(envName).image(s.service),
+        Value: s.tag,
+        Type: 'String',
+        Overwrite: true,
+      }),
+    );
   }
   const stacks = [...plan.platformStacks, ...plan.services.map((s) => s.stack)];
   const exclusively = plan.platformStacks.length === 0 ? ['--exclusively'] : [];
   // --app is the assembly checked above: what is deployed is exactly what was checked.
-  const deploy = await runCdk(root, ['deploy', '--app', out, '--require-approval', 'never', '--progress', 'events', ...exclusively, ...stacks], env, log);
-  if (deploy.code !== 0) throw new Error(`cdk deploy ${stacks.join(' ')} failed (the circuit breaker rolls a failed service back); see the events above`);
+  const deploy = await runCdk(
+    root,
+    ['deploy', '--app', out, '--require-approval', 'never', '--progress', 'events', ...exclusively, ...stacks],
+    env,
+    log,
+  );
+  if (deploy.code !== 0)
+    throw new Error(
+      `cdk deploy ${stacks.join(' ')} failed (the circuit breaker rolls a failed service back); see the events above`,
+    );
   return save(root, { mode, plan, envName });
 }
 

@@ -21,20 +21,36 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
   const { projects } = loadState<ChecksState>(root, 'checks');
   const affected = catalog.map((entry) => entry.name).filter((name) => projects.includes(name));
   const registry = env['GANTRY_REGISTRY'];
-  if (affected.length > 0 && !registry) throw new Error('GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)');
+  if (affected.length > 0 && !registry)
+    throw new Error(
+      'GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)',
+    );
   const username = env['GANTRY_REGISTRY_USERNAME'];
   const password = env['GANTRY_REGISTRY_PASSWORD'];
-  const client = registry ? registryClient(registry, username && password ? { auth: { username, password } } : {}) : undefined;
+  const client = registry
+    ? registryClient(registry, username && password ? { auth: { username, password } } : {})
+    : undefined;
   const prefix = env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
   const services = await servicesToShip(root, affected, version, client, prefix, log);
   if (services.length === 0 || !client) {
-    log(affected.length === 0 ? 'no service image is affected by this change: nothing to build or push' : 'no affected service has a new version: nothing to build or push');
+    log(
+      affected.length === 0
+        ? 'no service image is affected by this change: nothing to build or push'
+        : 'no affected service has a new version: nothing to build or push',
+    );
     return save(root, []);
   }
   log(`images to build: ${services.join(', ')} at ${version.head.slice(0, 7)}`);
   // The bundles the checks built carry the versions from before the release commit: build again (cached when unchanged).
-  const build = await runNx(root, ['run-many', '-t', 'build', `--projects=${services.join(',')}`, '--output-style=static'], { env });
-  if (build.code !== 0) throw new Error(`building ${services.join(', ')} at the release commit failed:\n${build.lines.slice(-20).join('\n')}`);
+  const build = await runNx(
+    root,
+    ['run-many', '-t', 'build', `--projects=${services.join(',')}`, '--output-style=static'],
+    { env },
+  );
+  if (build.code !== 0)
+    throw new Error(
+      `building ${services.join(', ')} at the release commit failed:\n${build.lines.slice(-20).join('\n')}`,
+    );
   const results = await runImageStep({
     workspaceRoot: root,
     catalog,
@@ -76,7 +92,9 @@ async function servicesToShip(
     if (released.has(service) || !registry || !(await registry.manifestDigest(repository, current))) {
       ship.push(service);
     } else {
-      log(`${service}: affected but not released (no feat, fix or perf since ${service}@${current}); ${repository}:${current} stays as it is`);
+      log(
+        `${service}: affected but not released (no feat, fix or perf since ${service}@${current}); ${repository}:${current} stays as it is`,
+      );
     }
   }
   return ship;

@@ -17,7 +17,9 @@ export async function smokeStep({ root, env, log, catalog }: StepContext): Promi
   }
   let url = env['GANTRY_SMOKE_URL'];
   if (!url && mode === 'cdk') {
-    const { Parameter } = await new SSMClient({}).send(new GetParameterCommand({ Name: parameterNames(envName).platformUrl }));
+    const { Parameter } = await new SSMClient({}).send(
+      new GetParameterCommand({ Name: parameterNames(envName).platformUrl }),
+    );
     url = Parameter?.Value;
   }
   if (!url) throw new Error(`no load balancer to smoke-test: set GANTRY_SMOKE_URL, or deploy with GANTRY_DEPLOY=cdk`);

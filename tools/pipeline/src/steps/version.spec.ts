@@ -22,7 +22,11 @@ function checkoutBehindOrigin(): { root: string; origin: string; head: string; t
   run(dir, 'init', '-q', '--bare', '-b', 'main', origin);
   const root = join(dir, 'build');
   run(dir, 'clone', '-q', origin, root);
-  for (const [key, value] of [['user.email', 'dev@example.com'], ['user.name', 'Dev']]) run(root, 'config', key, value);
+  for (const [key, value] of [
+    ['user.email', 'dev@example.com'],
+    ['user.name', 'Dev'],
+  ])
+    run(root, 'config', key, value);
   writeFileSync(join(root, 'a.txt'), 'a\n');
   run(root, 'add', '-A');
   run(root, 'commit', '-qm', 'feat: a');
@@ -48,18 +52,25 @@ describe('versionStep', () => {
 
     const state = await versionStep(context);
     expect(state).toEqual({ source: head, head, released: [], tags: [], lint: [], supersededBy: tip });
-    expect(lines).toEqual([`main on ${origin} is already at ${tip.slice(0, 7)}, newer than ${head.slice(0, 7)}: its run releases this change too; this run stops here`]);
+    expect(lines).toEqual([
+      `main on ${origin} is already at ${tip.slice(0, 7)}, newer than ${head.slice(0, 7)}: its run releases this change too; this run stops here`,
+    ]);
 
     expect(await imagesStep(context)).toEqual([]);
     expect(await recordStep(context)).toBeNull();
     expect(run(origin, 'rev-parse', 'main')).toBe(tip);
-    expect(lines.slice(1)).toEqual([`superseded by ${tip.slice(0, 7)}: nothing to build`, `superseded by ${tip.slice(0, 7)}: nothing to record`]);
+    expect(lines.slice(1)).toEqual([
+      `superseded by ${tip.slice(0, 7)}: nothing to build`,
+      `superseded by ${tip.slice(0, 7)}: nothing to record`,
+    ]);
   });
 });
 
 describe('releaseTarget', () => {
   it('pushes to origin/main by default and takes the token only when set', () => {
     expect(releaseTarget({})).toEqual({ remote: 'origin', branch: 'main', token: undefined });
-    expect(releaseTarget({ GANTRY_RELEASE_REMOTE: '/tmp/o.git', GANTRY_RELEASE_BRANCH: 'trunk', GANTRY_GIT_TOKEN: 't' })).toEqual({ remote: '/tmp/o.git', branch: 'trunk', token: 't' });
+    expect(
+      releaseTarget({ GANTRY_RELEASE_REMOTE: '/tmp/o.git', GANTRY_RELEASE_BRANCH: 'trunk', GANTRY_GIT_TOKEN: 't' }),
+    ).toEqual({ remote: '/tmp/o.git', branch: 'trunk', token: 't' });
   });
 });

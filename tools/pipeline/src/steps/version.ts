@@ -1,5 +1,11 @@
 import { Git } from '@gantry/process';
-import { fetchBranch, releaseAffected, remoteBranchHead, type LintFinding, type ReleasedService } from '@gantry/release';
+import {
+  fetchBranch,
+  releaseAffected,
+  remoteBranchHead,
+  type LintFinding,
+  type ReleasedService,
+} from '@gantry/release';
 import { releaseTarget } from '../release-target';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
@@ -28,16 +34,25 @@ export async function versionStep({ root, env, log }: StepContext): Promise<Vers
   const target = releaseTarget(env);
   const git = new Git(root);
   const tip = remoteBranchHead(root, target.remote, target.branch, target.token);
-  if (tip && tip !== head && !(await git.commitExists(tip))) fetchBranch(root, target.remote, target.branch, target.token);
+  if (tip && tip !== head && !(await git.commitExists(tip)))
+    fetchBranch(root, target.remote, target.branch, target.token);
   if (tip && tip !== head && (await git.isAncestor(head, tip))) {
-    log(`${target.branch} on ${target.remote} is already at ${tip.slice(0, 7)}, newer than ${head.slice(0, 7)}: its run releases this change too; this run stops here`);
+    log(
+      `${target.branch} on ${target.remote} is already at ${tip.slice(0, 7)}, newer than ${head.slice(0, 7)}: its run releases this change too; this run stops here`,
+    );
     const state: VersionState = { source: head, head, released: [], tags: [], lint: [], supersededBy: tip };
     saveState(root, 'version', state);
     return state;
   }
   const result = await releaseAffected({ root, log, lintFrom: base });
   if (result.released.length === 0 && !result.skipped) log('no service has a release-worthy change: no version moves');
-  const state: VersionState = { source: head, head: result.commit ?? head, released: result.released, tags: result.tags, lint: result.lint };
+  const state: VersionState = {
+    source: head,
+    head: result.commit ?? head,
+    released: result.released,
+    tags: result.tags,
+    lint: result.lint,
+  };
   saveState(root, 'version', state);
   return state;
 }
