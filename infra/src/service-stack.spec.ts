@@ -29,40 +29,6 @@ describe('ServiceStack', () => {
   });
   const { stack, platform, template } = build({ imageTag: '1.2.3' }, entry);
 
-  it('adds one listener rule with the service path patterns and catalog priority', () => {
-    // GIVEN the "orders" entry (priority 30) on the shared platform
-    // WHEN the stack is synthesized
-    // THEN exactly one rule forwards /orders and /orders/* at priority 30
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    template.hasResourceProperties(
-      'AWS::ElasticLoadBalancingV2::ListenerRule',
-      Match.objectLike({
-        Priority: 30,
-        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
-        Actions: [Match.objectLike({ Type: 'forward' })],
-      }),
-    );
-  });
-
-  it('health-checks the catalog health path and deregisters within the drain time', () => {
-    // GIVEN / WHEN the same stack
-    // THEN the target group uses the entry's healthPath, IP targets and delay+drain deregistration
-    template.hasResourceProperties(
-      'AWS::ElasticLoadBalancingV2::TargetGroup',
-      Match.objectLike({
-        HealthCheckPath: '/orders/ready',
-        Port: 3103,
-        TargetType: 'ip',
-        TargetGroupAttributes: Match.arrayWith([
-          {
-            Key: 'deregistration_delay.timeout_seconds',
-            Value: String(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
-          },
-        ]),
-      }),
-    );
-  });
-
   it('accepts traffic only from the ALB security group on the service port', () => {
     // GIVEN / WHEN the same stack
     // THEN the only ingress rule is from the ALB SG on 3103
@@ -207,25 +173,5 @@ describe('ServiceStack', () => {
     for (const metric of ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount', 'TargetResponseTime']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: metric }));
     }
-  });
-
-  it('pins the image to the context tag, or to the SSM-recorded tag when none is given', () => {
-    // GIVEN the stack above (tag 1.2.3) and one built without a tag
-    const fromSsm = build().template;
-
-    // WHEN / THEN the first image ends in :1.2.3 and the second reads an SSM parameter of its own
-    const image = (t: Template) =>
-      JSON.stringify(
-        Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image,
-      );
-    expect(image(template)).toContain(':1.2.3');
-    expect(Object.values(fromSsm.toJSON().Parameters ?? {})).toContainEqual(
-      expect.objectContaining({ Default: '/gantry/dev/images/orders' }),
-    );
-  });
-
-  it('rejects "latest" as an image tag', () => {
-    // GIVEN / WHEN a stack with tag latest / THEN it throws
-    expect(() => build({ imageTag: 'latest' })).toThrow(/not a valid pinned tag/);
   });
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { waitUntil } from '@gantry/process';
 import autocannon from 'autocannon';
 
 export interface Server {
@@ -15,16 +16,18 @@ export async function startServer(
 ): Promise<{ server: Server; startMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: 'ignore' });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode} before it was ready`);
-    try {
-      if ((await fetch(readyUrl)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > 30_000) throw new Error(`${readyUrl} not ready within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const ready = await waitUntil(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`${args.join(' ')} exited with ${child.exitCode} before it was ready`);
+      return fetch(readyUrl).then(
+        (response) => response.status === 200,
+        () => false, // not listening yet
+      );
+    },
+    { timeoutMs: 30_000, intervalMs: 5 },
+  );
+  if (!ready) throw new Error(`${readyUrl} not ready within 30 s`);
   return { server: { child, url: new URL(readyUrl).origin }, startMs: performance.now() - started };
 }
 

@@ -1,3 +1,5 @@
+import { waitUntil } from '@gantry/process';
+
 /** A deployed service to check, and the version it must report. */
 export interface SmokeTarget {
   service: string;
@@ -46,18 +48,16 @@ export async function smokeTest(
   options: SmokeOptions = {},
 ): Promise<void> {
   const log = options.log ?? (() => undefined);
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const failures = await Promise.all(
     targets.map(async (target) => {
-      for (;;) {
-        const problem = await check(baseUrl, target);
-        if (problem === null) {
-          log(`${target.service}: healthy, reports ${target.version}`);
-          return null;
-        }
-        if (Date.now() >= deadline) return `${target.service}: ${problem}`;
-        await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 2_000));
-      }
+      let problem: string | null = null;
+      const passed = await waitUntil(async () => (problem = await check(baseUrl, target)) === null, {
+        timeoutMs: options.timeoutMs ?? 120_000,
+        intervalMs: options.intervalMs ?? 2_000,
+      });
+      if (!passed) return `${target.service}: ${problem}`;
+      log(`${target.service}: healthy, reports ${target.version}`);
+      return null;
     }),
   );
   const failed = failures.filter((failure): failure is string => failure !== null);
