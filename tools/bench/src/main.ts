@@ -99,7 +99,16 @@ async function main() {
   const base = samples[0];
   const rows = variants.map((variant, index) => {
     const s = samples[index];
-    return `| ${variant.label} | ${median(s.rps).toFixed(0)} | ${(median(s.rps) / median(base.rps)).toFixed(2)} | ${median(s.p99).toFixed(0)} | ${median(s.rss).toFixed(1)} | ${(median(s.rss) / median(base.rss)).toFixed(2)} | ${median(s.start).toFixed(0)} |`;
+    const cells = [
+      variant.label,
+      median(s.rps).toFixed(0),
+      (median(s.rps) / median(base.rps)).toFixed(2),
+      median(s.p99).toFixed(0),
+      median(s.rss).toFixed(1),
+      (median(s.rss) / median(base.rss)).toFixed(2),
+      median(s.start).toFixed(0),
+    ];
+    return `| ${cells.join(' | ')} |`;
   });
   const report = `# Benchmarks
 

@@ -25,7 +25,12 @@ export function renderStatusPage(rows: readonly StatusRow[]): string {
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Gantry: local platform</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{padding:.4rem .8rem;border-bottom:1px solid #ddd;text-align:left}.ok{color:#17803d}.bad{color:#b42318}</style>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem}
+table{border-collapse:collapse}
+td,th{padding:.4rem .8rem;border-bottom:1px solid #ddd;text-align:left}
+.ok{color:#17803d}.bad{color:#b42318}
+</style>
 </head><body><h1>Gantry local platform</h1>
 <table><thead><tr><th>service</th><th>route</th><th>health</th><th>version</th><th>commit</th><th>direct URL</th></tr></thead>
 <tbody>
