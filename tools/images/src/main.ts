@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultEngineLayout, dockerCli } from '@gantry/docker';
-import { headOrUnknown, runCli } from '@gantry/process';
+import { git, headOrUnknown, runCli } from '@gantry/process';
 import { loadCatalog, serviceVersion } from '@gantry/service-catalog';
 import { buildImage } from './build';
 import { registryClient } from './registry-client';
@@ -48,7 +48,6 @@ runCli('images', async ([command, ...rest]) => {
       `not in the service catalog: ${unknown.join(', ')} (services: ${catalog.map((e) => e.name).join(', ')})`,
     );
   const docker = dockerCli(dockerHost());
-  const commit = values.commit ?? headOrUnknown(root);
   if (command === 'build') {
     if (positionals.length === 0) throw new Error(`name at least one service to build\n${USAGE}`);
     for (const service of positionals) {
@@ -57,7 +56,7 @@ runCli('images', async ([command, ...rest]) => {
         workspaceRoot: root,
         service,
         version,
-        revision: commit,
+        revision: values.commit ?? headOrUnknown(root),
         builtAt: new Date().toISOString(),
         nodeImage: values['node-image'],
         log,
@@ -76,7 +75,8 @@ runCli('images', async ([command, ...rest]) => {
     docker,
     registry: registryClient(values.registry, username && password ? { auth: { username, password } } : {}),
     services: positionals.length > 0 ? positionals : undefined,
-    commit,
+    // A published image is tagged sha-<commit>, so it needs a real one.
+    commit: values.commit ?? git(root, ['rev-parse', 'HEAD']),
     nodeImage: values['node-image'],
     platform: values.platform,
     repositoryPrefix: values['repository-prefix'],
