@@ -10,6 +10,10 @@ import { addGantryStacks } from './gantry-app';
 
 const catalog = loadCatalog(join(__dirname, '..', '..'));
 const config = loadInfraConfig({ tryGetContext: () => undefined });
+/** infra/cdk.json's context: the feature flags `cdk synth` runs this app with. */
+const cdkContext = (
+  JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+).context;
 
 interface Violation {
   ruleName: string;
@@ -77,6 +81,33 @@ describe('the whole Gantry app', () => {
     );
     // AND the shared stacks hold no per-service rules
     Template.fromStack(after.platform).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  });
+
+  it('runs the digest given with -c image:<name>=<version>@sha256:<hex> for that service only, and sets no desired count', () => {
+    // GIVEN the app with infra/cdk.json's context (its feature flags) and hello pinned by digest on the command line
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const app = new App({ context: { ...cdkContext, 'image:hello': `0.2.0@${digest}` } });
+
+    // WHEN the app is built
+    const { services } = addGantryStacks(app, { config, catalog, nag: false });
+
+    // THEN hello runs gantry/hello@<digest>, and every other service the digest in its SSM record
+    expect(services.size).toBeGreaterThan(1);
+    for (const [name, stack] of services) {
+      const tail =
+        name === 'hello'
+          ? [`/gantry/hello@${digest}`]
+          : [`/gantry/${name}@`, { 'Fn::Select': [1, { 'Fn::Split': ['@', { Ref: Match.anyValue() }] }] }];
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties(
+        'AWS::ECS::TaskDefinition',
+        Match.objectLike({
+          ContainerDefinitions: [Match.objectLike({ Image: { 'Fn::Join': ['', Match.arrayWith(tail)] } })],
+        }),
+      );
+      // AND under this app's flags no Fargate service has a DesiredCount for a stack update to reset (aws-cdk#3919)
+      template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({ DesiredCount: Match.absent() }));
+    }
   });
 
   it('fails to build when two services claim the same listener priority, naming both', () => {

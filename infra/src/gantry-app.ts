@@ -27,8 +27,8 @@ export interface GantryStacks {
   readonly pipeline: PipelineStack;
 }
 
-/** The image tag given with `-c image:<name>=<tag>`, if any. */
-export function imageTagFromContext(app: App, service: string): string | undefined {
+/** The image given with `-c image:<name>=<version>@sha256:<hex>` (or `=<tag>`), if any. */
+export function imageFromContext(app: App, service: string): string | undefined {
   const value = app.node.tryGetContext(`image:${service}`);
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
@@ -62,7 +62,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
       entry,
       platform,
       envName: config.envName,
-      imageTag: imageTagFromContext(app, entry.name),
+      image: imageFromContext(app, entry.name),
     });
     acknowledgeServiceFindings(stack);
     services.set(entry.name, stack);

@@ -119,6 +119,7 @@ describe('PipelineStack', () => {
     const record = statements.find((statement) => statement.Sid === 'RecordDeployedImages');
     expect(record?.Action).toEqual(['ssm:PutParameter', 'ssm:GetParameter']);
     expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/images/*');
+    expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/deploys/*');
   });
 
   it('lets the smoke test read the platform URL parameter, and no other', () => {
@@ -213,7 +214,7 @@ describe('PipelineStack', () => {
     );
   });
 
-  it('creates one immutable, scanned ECR repository per service, with a lifecycle rule and a buildcache exclusion', () => {
+  it('creates one immutable, scanned ECR repository per service, with a lifecycle policy and buildcache and deployed-* exclusions', () => {
     // THEN gantry/hello and gantry/pricing exist before any service stack, so the first push has somewhere to go
     template.resourceCountIs('AWS::ECR::Repository', 2);
     for (const name of ['gantry/hello', 'gantry/pricing']) {
@@ -224,9 +225,10 @@ describe('PipelineStack', () => {
           ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
           ImageTagMutabilityExclusionFilters: [
             { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'buildcache' },
+            { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'deployed-*' },
           ],
           ImageScanningConfiguration: { ScanOnPush: true },
-          LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('untagged') }),
+          LifecyclePolicy: Match.objectLike({ LifecyclePolicyText: Match.stringLikeRegexp('deployed-\\*.*untagged') }),
         }),
       );
     }

@@ -164,6 +164,8 @@ export class PipelineStack extends Stack {
           'ecr:DescribeImages',
           'ecr:GetDownloadUrlForLayer',
           'ecr:InitiateLayerUpload',
+          // The rollback command lists a repository's versions (registry API tags/list).
+          'ecr:ListImages',
           'ecr:PutImage',
           'ecr:UploadLayerPart',
         ],
@@ -215,7 +217,8 @@ export class PipelineStack extends Stack {
       new iam.PolicyStatement({
         sid: 'RecordDeployedImages',
         actions: ['ssm:PutParameter', 'ssm:GetParameter'],
-        resources: [parameterArnHere(parameters.image('*'))],
+        // What runs (images/<name>) and the deploys a rollback picks from (deploys/<name>).
+        resources: [parameterArnHere(parameters.image('*')), parameterArnHere(parameters.deploys('*'))],
       }),
     );
     role.addToPrincipalPolicy(
@@ -330,7 +333,17 @@ export class PipelineStack extends Stack {
     ack(
       role,
       `AwsSolutions-IAM5[Resource::${imagesArn}]`,
-      "One image-tag parameter per catalog service under this environment's images/ path; the deploy step writes the tag it deploys (docs/decisions/0007).",
+      "One image parameter per catalog service under this environment's images/ path; the pipeline records <version>@<digest> there once a deploy passes its smoke test (docs/decisions/0007).",
+    );
+    const deploysArn = parameterArn(parameterNames(this.envName).deploys('*'), {
+      partition: '<AWS::Partition>',
+      region: this.region,
+      account: this.account,
+    });
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::${deploysArn}]`,
+      "One deploy-history parameter per catalog service under this environment's deploys/ path, written with the image record; rollback reads it.",
     );
     ack(
       role,

@@ -27,7 +27,7 @@ describe('ServiceStack', () => {
     minTasks: 2,
     maxTasks: 6,
   });
-  const { stack, platform, template } = build({ imageTag: '1.2.3' }, entry);
+  const { stack, platform, template } = build({ image: '1.2.3' }, entry);
 
   it('accepts traffic only from the ALB security group on the service port', () => {
     // GIVEN / WHEN the same stack
@@ -44,14 +44,14 @@ describe('ServiceStack', () => {
     );
   });
 
-  it('deploys with a rolling-back circuit breaker, 100/200 health and no ECS Exec, in private subnets', () => {
+  it('deploys with a rolling-back circuit breaker, 100/200 health, no desired count and no ECS Exec, in private subnets', () => {
     // GIVEN / WHEN the same stack
     // THEN the Fargate service has the deploy safety settings
     template.hasResourceProperties(
       'AWS::ECS::Service',
       Match.objectLike({
         LaunchType: 'FARGATE',
-        DesiredCount: 2,
+        DesiredCount: Match.absent(),
         EnableExecuteCommand: false,
         HealthCheckGracePeriodSeconds: 60,
         DeploymentConfiguration: Match.objectLike({
@@ -126,7 +126,7 @@ describe('ServiceStack', () => {
       entry,
       platform: https,
       envName: 'dev',
-      imageTag: '1.2.3',
+      image: '1.2.3',
     });
     const container = Object.values(Template.fromStack(service).findResources('AWS::ECS::TaskDefinition'))[0].Properties
       .ContainerDefinitions[0];

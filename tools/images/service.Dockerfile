@@ -2,17 +2,22 @@
 # tools/images/src/build.ts builds it from a context that holds only the bundle, apps/<name>/dist/main.js,
 # staged as main.js: build one with `npm run images -- build <name>`.
 # ECR Public mirrors Docker Hub's official images without its pull rate limits; override NODE_IMAGE to use another.
-ARG NODE_IMAGE=public.ecr.aws/docker/library/node:22-bookworm-slim
+# Pinned by digest, here and nowhere else: a new digest is a change to every image, so it patch-releases every
+# service. Refresh it with `docker buildx imagetools inspect public.ecr.aws/docker/library/node:22-bookworm-slim`.
+ARG NODE_IMAGE=public.ecr.aws/docker/library/node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c
 FROM ${NODE_IMAGE}
 
 ARG SERVICE
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG BUILT_AT=unknown
+# The commit the release was made from: a retried run of it may reuse this image's version, any other may not.
+ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="${SERVICE}" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.created="${BUILT_AT}"
+      org.opencontainers.image.created="${BUILT_AT}" \
+      dev.gantry.source-commit="${SOURCE}"
 ENV GANTRY_COMMIT=${REVISION} GANTRY_BUILT_AT=${BUILT_AT}
 
 WORKDIR /app

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, ValidationError } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Tags, ValidationError } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -17,6 +17,27 @@ export const SHUTDOWN_DELAY_SECONDS = 2;
 export const DRAIN_TIMEOUT_SECONDS = 10;
 /** Slack for process exit and log flushing after the drain. */
 export const STOP_MARGIN_SECONDS = 8;
+/** The container docker label (and task definition tag) naming the version a task runs: tasks pull a digest. */
+export const IMAGE_VERSION_LABEL = 'org.opencontainers.image.version';
+
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+
+/** A pinned image: its version (or tag), and the manifest digest it runs when there is one. */
+export interface PinnedImage {
+  readonly version: string;
+  readonly digest?: string;
+}
+
+/**
+ * Parses a pinned image: `<version>@sha256:<64 hex>` (what the pipeline passes and records) or a plain immutable
+ * tag (`0.2.0`, for a human). Returns undefined for anything else, `latest` included.
+ */
+export function parsePinnedImage(image: string): PinnedImage | undefined {
+  const byDigest = new RegExp(`^(${TAG})@(sha256:[a-f0-9]{64})$`).exec(image);
+  const version = byDigest ? byDigest[1] : image;
+  if (version === 'latest' || !new RegExp(`^${TAG}$`).test(version)) return undefined;
+  return byDigest ? { version, digest: byDigest[2] } : { version };
+}
 
 export interface GantryServiceProps {
   /** The validated catalog entry: ports, size, task bounds, listener priority, env and secrets. */
@@ -26,10 +47,12 @@ export interface GantryServiceProps {
   /** Environment name, part of the image parameter path. */
   readonly envName: string;
   /**
-   * The image tag to run (from `-c image:<name>=<tag>`); never `latest`.
-   * @default - the tag recorded in SSM at `parameterNames(envName).image(name)`, resolved by CloudFormation at deploy time
+   * The image to run (from `-c image:<name>=<image>`): `<version>@sha256:<64 hex>` runs that digest, a plain tag
+   * (`0.2.0`) runs `<repository>:<tag>`; never `latest`.
+   * @default - the `<version>@<digest>` recorded in SSM at `parameterNames(envName).image(name)`, split by
+   * CloudFormation at deploy time
    */
-  readonly imageTag?: string;
+  readonly image?: string;
   /**
    * Days to keep container logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -69,21 +92,16 @@ export class GantryService extends Construct {
         `GantryService "${entry.name}": props.platform is required`,
         this,
       );
-    if (
-      props.imageTag !== undefined &&
-      (props.imageTag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(props.imageTag))
-    ) {
+    const pinned = props.image === undefined ? undefined : parsePinnedImage(props.image);
+    if (props.image !== undefined && !pinned) {
       throw new ValidationError(
-        errorName('GantryServiceImageTag'),
-        `GantryService "${entry.name}": props.imageTag "${props.imageTag}" is not a valid pinned tag (deploys never use "latest")`,
+        errorName('GantryServiceImage'),
+        `GantryService "${entry.name}": props.image "${props.image}" is not a pinned image: give <version>@sha256:<64 hex> or an immutable tag (deploys never use "latest")`,
         this,
       );
     }
 
     this.repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(entry.name));
-    const tag =
-      props.imageTag ??
-      ssm.StringParameter.valueForStringParameter(this, parameterNames(props.envName).image(entry.name));
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -98,10 +116,16 @@ export class GantryService extends Construct {
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
     });
+    const { image, version } = this.containerImage(pinned, props.envName, entry.name);
+    // For people (console, describe-tasks): the version this digest was released as.
+    Tags.of(this.taskDefinition).add(IMAGE_VERSION_LABEL, version, {
+      includeResourceTypes: ['AWS::ECS::TaskDefinition'],
+    });
     // Every service sits behind the same ALB, so each one's base URL is the ALB origin.
     const baseUrl = () => platform.url;
     this.container = this.taskDefinition.addContainer('app', {
-      image: ecs.ContainerImage.fromEcrRepository(this.repository, tag),
+      image,
+      dockerLabels: { [IMAGE_VERSION_LABEL]: version },
       user: 'node',
       readonlyRootFilesystem: true,
       essential: true,
@@ -135,7 +159,8 @@ export class GantryService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: entry.minTasks,
+      // No desiredCount: autoscaling owns the count, and with one every stack update would reset the running count
+      // to it (aws-cdk#3919). CloudFormation starts a new service at 1; registering the scalable target lifts it to min.
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
@@ -173,6 +198,34 @@ export class GantryService extends Construct {
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: entry.minTasks, maxCapacity: entry.maxTasks });
     this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
     this.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup: this.targetGroup });
+  }
+
+  /**
+   * The container image and the version it was released as. A pinned digest or tag resolves at synth; without one
+   * CloudFormation splits the SSM record `<version>@<digest>` at deploy time, so synth stays offline.
+   */
+  private containerImage(
+    pinned: PinnedImage | undefined,
+    envName: string,
+    service: string,
+  ): { image: ecs.ContainerImage; version: string } {
+    // fromEcrRepository runs `<uri>@<digest>` for a `sha256:` reference, `<uri>:<tag>` otherwise, and grants the pull.
+    if (pinned) {
+      return {
+        image: ecs.ContainerImage.fromEcrRepository(this.repository, pinned.digest ?? pinned.version),
+        version: pinned.version,
+      };
+    }
+    const record = Fn.split(
+      '@',
+      ssm.StringParameter.valueForStringParameter(this, parameterNames(envName).image(service)),
+    );
+    // A token never starts with `sha256:`, so fromEcrRepository would append `:<digest>`: build the URI, grant the pull.
+    this.repository.grantPull(this.taskDefinition.obtainExecutionRole());
+    return {
+      image: ecs.ContainerImage.fromRegistry(this.repository.repositoryUriForDigest(Fn.select(1, record))),
+      version: Fn.select(0, record),
+    };
   }
 
   private secrets(entry: ServiceEntry): Record<string, ecs.Secret> {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   bundlePath,
+  deployedTag,
   imageReference,
   parameterArn,
   parameterNames,
@@ -27,11 +28,19 @@ describe('service identity', () => {
     ]);
   });
 
+  it('names the mutable ECR tag that marks what an environment runs, and its pattern for every environment', () => {
+    // GIVEN / WHEN the prod environment and the wildcard
+    // THEN the tag is deployed-prod, and deployed-* matches every environment's tag
+    expect(deployedTag('prod')).toBe('deployed-prod');
+    expect(deployedTag('*')).toBe('deployed-*');
+  });
+
   it('puts every SSM parameter under the environment, and spells their ARNs', () => {
     const names = parameterNames('prod');
 
-    expect([names.image('hello'), names.platformUrl, names.lastDeployedCommit]).toEqual([
+    expect([names.image('hello'), names.deploys('hello'), names.platformUrl, names.lastDeployedCommit]).toEqual([
       '/gantry/prod/images/hello',
+      '/gantry/prod/deploys/hello',
       '/gantry/prod/platform/url',
       '/gantry/prod/pipeline/last-deployed-commit',
     ]);

@@ -35,6 +35,15 @@ export function imageReference(
   return `${registry}/${repositoryName(service, prefix)}:${tag}`;
 }
 
+/**
+ * The mutable ECR tag on the image an environment runs, e.g. `deployed-prod`: the pipeline moves it after each
+ * deploy, and the repository's lifecycle policy never expires an image that carries one. `deployedTag('*')` is
+ * the pattern for every environment.
+ */
+export function deployedTag(envName: string): string {
+  return `deployed-${envName}`;
+}
+
 /** The CloudFormation stack names of one environment. */
 export function stackNames(envName: string) {
   const prefix = `Gantry-${envName}`;
@@ -50,8 +59,10 @@ export function stackNames(envName: string) {
 export function parameterNames(envName: string) {
   const root = `/gantry/${envName}`;
   return {
-    /** The image tag that currently runs for a service; `image('*')` is the IAM pattern for all of them. */
+    /** What runs for a service, `<version>@<digest>`; `image('*')` is the IAM pattern for all of them. */
     image: (service: string) => `${root}/images/${service}`,
+    /** The service's last deploys that passed their smoke test (JSON, newest first): what a rollback picks from. */
+    deploys: (service: string) => `${root}/deploys/${service}`,
     /** The shared ALB's base URL. */
     platformUrl: `${root}/platform/url`,
     /** The commit of the last successful pipeline run: the next run's base for `nx affected`. */
@@ -67,4 +78,12 @@ export function parameterArn(name: string, where: { partition: string; region: s
 /** The Secrets Manager secret holding the token the record step pushes releases with. */
 export function releaseTokenSecretName(envName: string): string {
   return `gantry/${envName}/github-release-token`;
+}
+
+/** The one Dockerfile every service image is built from (relative to the workspace root). */
+export const SERVICE_DOCKERFILE = 'tools/images/service.Dockerfile';
+
+/** esbuild's record of what went into a service's bundle: the release reads which packages it holds. */
+export function bundleMetafilePath(service: string): string {
+  return `${serviceFolder(service)}/dist/meta.json`;
 }

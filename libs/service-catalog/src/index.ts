@@ -1,14 +1,17 @@
 export { CatalogError } from './catalog-error';
 export { resolveEnv, serviceReferences } from './env-refs';
 export {
+  bundleMetafilePath,
   bundlePath,
   DEFAULT_REPOSITORY_PREFIX,
+  deployedTag,
   imageReference,
   manifestPath,
   parameterArn,
   parameterNames,
   releaseTokenSecretName,
   repositoryName,
+  SERVICE_DOCKERFILE,
   serviceFolder,
   stackNames,
 } from './identity';

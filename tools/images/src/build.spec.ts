@@ -120,6 +120,7 @@ describe('buildxArgs', () => {
       'VERSION=0.2.0',
       'REVISION=abc123',
       'BUILT_AT=2026-01-01T00:00:00.000Z',
+      'SOURCE=abc123',
       'NODE_IMAGE=gantry/node-base:local',
     ]);
     expect(value('--metadata-file')).toEqual(['/tmp/meta.json']);

@@ -2,11 +2,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Docker } from '@gantry/docker';
-import { bundlePath, repositoryName } from '@gantry/service-catalog';
+import { bundlePath, repositoryName, SERVICE_DOCKERFILE as DOCKERFILE_PATH } from '@gantry/service-catalog';
 import type { PushedImage } from './publish';
 
-/** The one Dockerfile every service image is built from. */
-export const SERVICE_DOCKERFILE = join(__dirname, '../service.Dockerfile');
+/** The one Dockerfile every service image is built from, in this checkout of the workspace. */
+export const SERVICE_DOCKERFILE = join(__dirname, '../../..', DOCKERFILE_PATH);
 
 /** Whether `docker buildx build` can push with a registry cache here, and why not when it cannot. */
 export type BuildxSupport = { usable: true; version: string; driver: string } | { usable: false; reason: string };
@@ -58,6 +58,8 @@ export interface BuildImageOptions {
   service: string;
   version: string;
   revision: string;
+  /** The commit the release was made from (`revision` is the release commit); defaults to `revision`. */
+  source?: string;
   builtAt: string;
   /** Overrides the Dockerfile's ECR Public base image (a local stand-in here, a mirror elsewhere). */
   nodeImage?: string;
@@ -96,6 +98,7 @@ export function buildArgs(options: BuildImageOptions): string[] {
     `VERSION=${options.version}`,
     `REVISION=${options.revision}`,
     `BUILT_AT=${options.builtAt}`,
+    `SOURCE=${options.source ?? options.revision}`,
   ];
   if (options.nodeImage) values.push(`NODE_IMAGE=${options.nodeImage}`);
   return values.flatMap((value) => ['--build-arg', value]);

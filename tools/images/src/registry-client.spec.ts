@@ -49,6 +49,15 @@ describe('registryClient against a /v2 server', () => {
     await expect(client.manifestDigest('gantry/other', '0.1.0')).resolves.toBeUndefined();
   });
 
+  it('lists the tags of a repository, and none for a repository the registry does not have', async () => {
+    fake.putImage('gantry/hello', '0.1.0', config(1));
+    fake.putImage('gantry/hello', 'sha-abc', config(1));
+    const client = registryClient(fake.host);
+
+    await expect(client.tags('gantry/hello')).resolves.toEqual(['0.1.0', 'sha-abc']);
+    await expect(client.tags('gantry/other')).resolves.toEqual([]);
+  });
+
   it('hashes the manifest body when HEAD answers without Docker-Content-Digest', async () => {
     await fake.close();
     fake = await FakeRegistry.start({ omitHeadDigest: true });

@@ -50,6 +50,10 @@ export interface RegistryClient {
   configDigest(repository: string, reference: string): Promise<string | undefined>;
   /** The raw manifest, or undefined when absent. */
   getManifest(repository: string, reference: string): Promise<Manifest | undefined>;
+  /** The labels of the image a tag names (from its config blob), or undefined when there is no such tag. */
+  labels(repository: string, reference: string): Promise<Record<string, string> | undefined>;
+  /** Every tag of a repository (empty when the repository does not exist). */
+  tags(repository: string): Promise<string[]>;
   /** Uploads a manifest under a tag; returns the digest the registry reports. */
   putManifest(repository: string, tag: string, body: Buffer, mediaType: string): Promise<string>;
 }
@@ -119,7 +123,7 @@ export function registryClient(registry: string, options: RegistryClientOptions 
     return { digest: response.headers.get('docker-content-digest') ?? sha256Digest(body), mediaType, body, json };
   }
 
-  return {
+  const client: RegistryClient = {
     host,
     url,
     getManifest,
@@ -152,6 +156,27 @@ export function registryClient(registry: string, options: RegistryClientOptions 
       return child.json.config.digest;
     },
 
+    async labels(repository, reference) {
+      const config = await client.configDigest(repository, reference);
+      if (!config) return undefined;
+      const target = `${url}/v2/${repository}/blobs/${config}`;
+      const response = await request('GET', target);
+      if (!response.ok) throw await failure('GET', target, response);
+      return ((await response.json()) as { config?: { Labels?: Record<string, string> | null } }).config?.Labels ?? {};
+    },
+
+    async tags(repository) {
+      const target = `${url}/v2/${repository}/tags/list`;
+      const response = await request('GET', target);
+      if (response.status === 404) {
+        await response.arrayBuffer();
+        return [];
+      }
+      if (!response.ok) throw await failure('GET', target, response);
+      // A registry that paginates would send a Link header; a service's releases fit in the first page.
+      return ((await response.json()) as { tags?: string[] | null }).tags ?? [];
+    },
+
     async putManifest(repository, tag, body, mediaType) {
       const target = manifestUrl(repository, tag);
       const response = await request('PUT', target, { headers: { 'content-type': mediaType }, body });
@@ -160,4 +185,5 @@ export function registryClient(registry: string, options: RegistryClientOptions 
       return response.headers.get('docker-content-digest') ?? sha256Digest(body);
     },
   };
+  return client;
 }

@@ -14,6 +14,8 @@ export interface ImageStepOptions {
   /** Service names (the affected ones); every catalog service when absent. */
   services?: string[];
   commit: string;
+  /** The commit the release was made from; labelled on the image (`dev.gantry.source-commit`). */
+  source?: string;
   builtAt?: string;
   nodeImage?: string;
   /** Repositories are <prefix>/<service>; `gantry` by default. */
@@ -88,6 +90,7 @@ export async function runImageStep(options: ImageStepOptions): Promise<ServiceIm
       service: entry.name,
       version,
       revision: options.commit,
+      source: options.source,
       builtAt,
       nodeImage: options.nodeImage,
       registry: options.registry.host,

@@ -12,7 +12,8 @@ export interface GatewayRoute {
 }
 
 export interface GatewayOptions {
-  routes: readonly GatewayRoute[];
+  /** The routes, or a function asked on every request, for a gateway whose routes change while it runs. */
+  routes: readonly GatewayRoute[] | (() => readonly GatewayRoute[]);
   /** Live status rows for the /_gantry page. */
   status: () => Promise<StatusRow[]>;
 }
@@ -38,7 +39,7 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     method: [...METHODS],
     url: '/*',
     handler: async (request, reply) => {
-      const route = routeFor(options.routes, request.url);
+      const route = routeFor(typeof options.routes === 'function' ? options.routes() : options.routes, request.url);
       if (!route) return reply.code(404).type('application/json').send(NOT_FOUND_BODY);
       return reply.from(`${route.url}${request.url}`, {
         rewriteRequestHeaders: (incoming, headers) => ({

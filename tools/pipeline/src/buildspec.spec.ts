@@ -56,6 +56,7 @@ describe('buildspec.yml', () => {
       'GANTRY_NODE_IMAGE',
       'GANTRY_CACHE_ENDPOINT',
       'GANTRY_CACHE_PORT',
+      'GANTRY_LOCAL_ALB_PORT',
     ]) {
       read.delete(localOnly);
     }

@@ -26,7 +26,7 @@ export function runCdk(
   );
 }
 
-/** `-c image:<name>=<tag>` for each service: the stack runs that tag instead of the one recorded in SSM. */
-export function imageContext(images: ReadonlyArray<{ service: string; tag: string }>): string[] {
-  return images.flatMap(({ service, tag }) => ['-c', `image:${service}=${tag}`]);
+/** `-c image:<name>=<version>@<digest>` for each service: the stack runs that image instead of the one recorded in SSM. */
+export function imageContext(images: ReadonlyArray<{ service: string; image: string }>): string[] {
+  return images.flatMap(({ service, image }) => ['-c', `image:${service}=${image}`]);
 }

@@ -1,11 +1,11 @@
 import type { ServiceImageResult } from '@gantry/images';
-import { describePlan, planDeploy } from './deploy-plan';
+import { describePlan, planDeploy, withDigests } from './deploy-plan';
 
 const image = (service: string, version: string): ServiceImageResult => ({
   service,
   image: `127.0.0.1:5000/gantry/${service}`,
   tags: [version, 'sha-abc'],
-  digest: 'sha256:f00',
+  digest: `sha256:${version}`,
   pushed: [version],
   skipped: [],
   version,
@@ -22,7 +22,15 @@ describe('planDeploy', () => {
     });
     expect(plan).toEqual({
       platformStacks: [],
-      services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }],
+      services: [
+        {
+          service: 'hello',
+          stack: 'Gantry-dev-Service-hello',
+          version: '0.2.0',
+          digest: 'sha256:0.2.0',
+          why: 'new image',
+        },
+      ],
     });
   });
 
@@ -63,10 +71,30 @@ describe('planDeploy', () => {
         { service: 'pricing', version: '0.1.2' },
       ],
     });
-    expect(plan.services.map((s) => `${s.stack} ${s.tag} ${s.why}`)).toEqual([
+    expect(plan.services.map((s) => `${s.stack} ${s.version} ${s.why}`)).toEqual([
       'Gantry-dev-Service-catalog 0.4.0 service.json changed',
       'Gantry-dev-Service-pricing 0.1.3 new image',
     ]);
+  });
+
+  it('pins each planned service to a digest: the pushed one, or the one its version tag names in the registry', async () => {
+    const plan = planDeploy({
+      envName: 'dev',
+      images: [image('pricing', '0.1.3')],
+      affectedProjects: ['catalog', 'pricing'],
+      configChanged: [{ service: 'catalog', version: '0.4.0' }],
+    });
+    const registry: Record<string, string> = { 'catalog:0.4.0': 'sha256:catalog' };
+
+    const pinned = await withDigests(plan, async (service, version) => registry[`${service}:${version}`]);
+
+    expect(pinned.services.map((s) => `${s.service} ${s.digest}`)).toEqual([
+      'catalog sha256:catalog',
+      'pricing sha256:0.1.3',
+    ]);
+    await expect(withDigests(plan, async () => undefined)).rejects.toThrow(
+      'catalog: no image gantry/catalog:0.4.0 in the registry to deploy; run the images step for it first',
+    );
   });
 
   it('says so when there is nothing to deploy', () => {

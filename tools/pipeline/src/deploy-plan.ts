@@ -1,13 +1,15 @@
 import type { ServiceImageResult } from '@gantry/images';
 import { repositoryName, stackNames } from '@gantry/service-catalog';
 
-/** One service stack to deploy, and the image tag it will run. */
+/** One service stack to deploy, and the image it will run. */
 export interface ServiceDeploy {
   service: string;
   stack: string;
-  /** The immutable image tag: the version the images step pushed, or the one already recorded. */
-  tag: string;
-  why: 'new image' | 'service.json changed' | 'building everything';
+  /** The released version: the one the images step pushed, or the one the service is at. */
+  version: string;
+  /** The image's manifest digest: tasks run `<repository>@<digest>`, never a tag. */
+  digest?: string;
+  why: 'new image' | 'service.json changed' | 'building everything' | 'rollback';
 }
 
 export interface DeployPlan {
@@ -44,13 +46,14 @@ export function planDeploy(inputs: DeployInputs): DeployPlan {
     services.set(image.service, {
       service: image.service,
       stack: stacks.service(image.service),
-      tag: image.version,
+      version: image.version,
+      digest: image.digest,
       why: 'new image',
     });
   }
   for (const { service, version } of inputs.configChanged) {
     const why = inputs.everything ? 'building everything' : 'service.json changed';
-    if (!services.has(service)) services.set(service, { service, stack: stacks.service(service), tag: version, why });
+    if (!services.has(service)) services.set(service, { service, stack: stacks.service(service), version, why });
   }
   const sorted = [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
   if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT))
@@ -68,6 +71,27 @@ export function describePlan(plan: DeployPlan): string[] {
     return ['nothing to deploy: no new image, no service.json change, infra unchanged'];
   return [
     ...plan.platformStacks.map((stack) => `${stack} (${plan.platformReason})`),
-    ...plan.services.map((s) => `${s.stack}: ${s.service} runs ${repositoryName(s.service)}:${s.tag} (${s.why})`),
+    ...plan.services.map((s) => `${s.stack}: ${s.service} runs ${repositoryName(s.service)}:${s.version} (${s.why})`),
   ];
+}
+
+/**
+ * The plan with every service's digest filled in: a service the run pushed no image for (its service.json
+ * changed, or everything is built) runs the image its version tag names in the registry.
+ */
+export async function withDigests(
+  plan: DeployPlan,
+  digestOf: (service: string, version: string) => Promise<string | undefined>,
+): Promise<DeployPlan> {
+  const services: ServiceDeploy[] = [];
+  for (const s of plan.services) {
+    const digest = s.digest ?? (await digestOf(s.service, s.version));
+    if (!digest) {
+      throw new Error(
+        `${s.service}: no image ${repositoryName(s.service)}:${s.version} in the registry to deploy; run the images step for it first`,
+      );
+    }
+    services.push({ ...s, digest });
+  }
+  return { ...plan, services };
 }

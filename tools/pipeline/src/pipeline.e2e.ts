@@ -2,26 +2,31 @@
 // Debian's docker-registry as ECR and s3rver as S3. Run with `npm run test:pipeline` after
 // `npm run docker:engine -- start`. Scenarios share one S3 bucket and registry, in order.
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
-import type { ServiceImageResult } from '@gantry/images';
-import { git as gitIn, waitUntil } from '@gantry/process';
+import { registryClient, type ServiceImageResult } from '@gantry/images';
+import { freePort, git as gitIn, runLines, waitUntil } from '@gantry/process';
 import { cloneWorkspace, commitChange } from '@gantry/process/testing';
 import { serviceVersion } from '@gantry/service-catalog';
-import type { ChecksState, DeployState } from './steps';
+import type { DeployedImage } from './deploy-record';
+import { stopStandins } from './local-standins';
+import type { ChecksState, DeployState, VersionState } from './steps';
 import { runPipelineIn, sandboxEnv } from './testing';
 
 const source = resolve(__dirname, '../../..');
 const baseEnv = sandboxEnv(source, 15_000 + (process.pid % 1000));
 const stateHome = baseEnv['GANTRY_STATE_HOME'] as string;
+const registry = registryClient(`127.0.0.1:${baseEnv['GANTRY_REGISTRY_PORT']}`);
+const gateway = `http://127.0.0.1:${baseEnv['GANTRY_LOCAL_ALB_PORT']}`;
 const timings: string[] = [];
 
 interface Run {
   code: number;
   output: string;
   checks: ChecksState;
+  version: VersionState;
   images: ServiceImageResult[];
   deploy: DeployState;
 }
@@ -33,6 +38,7 @@ async function pipeline(root: string, label: string, env: Record<string, string>
     code: run.code,
     output: run.output,
     checks: run.state('checks', {} as ChecksState),
+    version: run.state('version', {} as VersionState),
     images: run.state('images', []),
     deploy: run.state('deploy', {} as DeployState),
   };
@@ -84,12 +90,30 @@ async function versionInImage(image: string, port: number, path: string): Promis
   }
 }
 
+/** What the local stand-in serves at a service's version route, through its gateway (the ALB's stand-in). */
+async function servedVersion(service: string): Promise<string> {
+  const response = await fetch(`${gateway}/${service}/version`);
+  return ((await response.json()) as { version: string }).version;
+}
+
+/** The local deploy record (the stand-in for the SSM records): each service's deploys, newest first. */
+function deployHistory(service: string): string[] {
+  const file = join(stateHome, 'deploys/dev.json');
+  if (!existsSync(file)) return [];
+  return ((JSON.parse(readFileSync(file, 'utf8')) as Record<string, DeployedImage[]>)[service] ?? []).map(
+    (d) => d.version,
+  );
+}
+
 before(async () => {
   assert.ok(
     await engineAnswers(defaultEngineLayout(process.env, source).host),
     'no Docker engine: run `npm run docker:engine -- start` first',
   );
 });
+
+// The registry, the local gateway and what it runs outlive each pipeline run; the engine belongs to .ci/run.
+after(() => stopStandins(source, baseEnv, () => undefined, { engine: false }));
 
 describe('the pipeline on one clone, change after change', () => {
   const { root, git } = cloneWorkspace(source, 'pipeline-a');
@@ -114,13 +138,16 @@ describe('the pipeline on one clone, change after change', () => {
     const deploy = run.deploy;
     assert.deepEqual(deploy.plan.platformStacks, ['Gantry-dev-Network', 'Gantry-dev-Platform']);
     assert.deepEqual(
-      deploy.plan.services.map((s) => `${s.service}:${s.tag}`),
+      deploy.plan.services.map((s) => `${s.service}:${s.version}`),
       ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`),
     );
     for (const name of ['catalog', 'hello', 'pricing'])
       assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
     assert.equal(originMain(), git('rev-parse', 'HEAD'));
     assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
+    // The local stand-in keeps serving after the run, and records what it runs.
+    assert.equal(await servedVersion('hello'), versionOf('hello'));
+    assert.deepEqual(deployHistory('hello'), [versionOf('hello')]);
   });
 
   it('feat(hello) moves hello X.Y.Z to X.(Y+1).0 only, tags it, pushes that image, and the image reports that version', async () => {
@@ -154,14 +181,23 @@ describe('the pipeline on one clone, change after change', () => {
     const deploy = run.deploy;
     assert.deepEqual(deploy.plan, {
       platformStacks: [],
-      services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: next, why: 'new image' }],
+      services: [
+        {
+          service: 'hello',
+          stack: 'Gantry-dev-Service-hello',
+          version: next,
+          digest: run.images[0].digest,
+          why: 'new image',
+        },
+      ],
     });
     assert.match(
       run.output,
       new RegExp(`Gantry-dev-Service-hello: hello runs gantry/hello:${next.replace(/\./g, '\\.')} \\(new image\\)`),
     );
-    assert.match(run.output, /templates checked: 1 service stack\(s\) run their new tags/);
+    assert.match(run.output, /templates checked: 1 service stack\(s\) run their new digests/);
     assert.match(run.output, new RegExp(`\\[smoke\\] hello: healthy, reports ${next.replace(/\./g, '\\.')}`));
+    assert.equal(await servedVersion('hello'), next);
   });
 
   it('a rerun on the same commit changes nothing: no version, commit, tag or image moves', async () => {
@@ -228,6 +264,171 @@ describe('the pipeline on one clone, change after change', () => {
     assert.equal(bucketObjects(), before);
     assert.match(run.output, /hello: affected but not released/);
     assert.deepEqual(run.images, []);
+  });
+
+  /** CodeBuild's next run starts from a fresh clone: what the failed run made and never pushed is gone. */
+  const dropUnpushed = (run: Run) => {
+    git('reset', '-q', '--hard', run.version.source);
+    const pushed = gitIn(origin, ['tag', '--list']).split('\n');
+    for (const tag of run.version.tags ?? []) if (!pushed.includes(tag)) git('tag', '-d', tag);
+    rmSync(join(root, 'dist/pipeline'), { recursive: true, force: true });
+  };
+  const helloServiceJson = join(root, 'apps/hello/service.json');
+
+  it('never gives a version twice: deploy, smoke and record each fail after images, and a fix ships the next free version', async () => {
+    const running = versionOf('hello');
+    const v = (n: number) => running.replace(/\d+$/, (patch) => String(Number(patch) + n));
+    const original = readFileSync(helloServiceJson, 'utf8');
+
+    // 1. The release's container exits at start (a log level the kit refuses): deploy fails, the old one serves.
+    writeFileSync(helloServiceJson, original.replace('"env": {}', '"env": { "LOG_LEVEL": "loud" }'));
+    commitChange(root, git, {}, 'fix(hello): log loudly');
+    const deployFails = await pipeline(root, 'recovery: deploy fails', env);
+    assert.equal(deployFails.code, 1, deployFails.output);
+    assert.match(
+      deployFails.output,
+      new RegExp(
+        `hello ${v(1).replace(/\./g, '\\.')}: the new container exited before it was ready; ${running.replace(/\./g, '\\.')} keeps serving`,
+      ),
+    );
+    assert.equal(await servedVersion('hello'), running);
+    assert.equal(deployHistory('hello')[0], running, 'a failed deploy is not recorded as running');
+    dropUnpushed(deployFails);
+
+    // 2. The fix deploys, but the smoke test cannot reach the load balancer: 1 is spent, so it is 2.
+    writeFileSync(helloServiceJson, original);
+    commitChange(root, git, {}, 'fix(hello): log at the usual level');
+    const smokeFails = await pipeline(root, 'recovery: smoke fails', {
+      ...env,
+      GANTRY_SMOKE_URL: `http://127.0.0.1:${await freePort()}`,
+      GANTRY_SMOKE_TIMEOUT_MS: '1000',
+    });
+    assert.equal(smokeFails.code, 1, smokeFails.output);
+    assert.match(smokeFails.output, new RegExp(`passed over ${v(1).replace(/\./g, '\\.')}`));
+    assert.match(smokeFails.output, /pipeline FAILED: smoke test through http:\/\/127\.0\.0\.1:\d+ failed/);
+    assert.equal(deployHistory('hello')[0], running, 'a deploy that failed its smoke test is not recorded');
+    dropUnpushed(smokeFails);
+
+    // 3. Deploy and smoke pass, but origin refuses the push: what runs is recorded, no tag goes public.
+    const hook = join(origin, 'hooks/pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "main is protected" >&2\nexit 1\n');
+    chmodSync(hook, 0o755);
+    commitChange(root, git, { 'apps/hello/src/routes.ts': '// why the log level matters' }, 'docs(hello): say why');
+    const recordFails = await pipeline(root, 'recovery: record fails', env);
+    rmSync(hook);
+    assert.equal(recordFails.code, 1, recordFails.output);
+    assert.match(recordFails.output, /main is protected/);
+    assert.equal(await servedVersion('hello'), v(3));
+    assert.equal(deployHistory('hello')[0], v(3), 'it ran and passed its smoke test, so it is what runs');
+    dropUnpushed(recordFails);
+
+    // 4. The next fix is green on the first free version; no version tag names two images.
+    commitChange(root, git, { 'apps/hello/src/routes.ts': '// the fix' }, 'fix(hello): the fix');
+    const green = await pipeline(root, 'recovery: the fix ships', env);
+    assert.equal(green.code, 0, green.output);
+    assert.equal(versionOf('hello'), v(4));
+    assert.equal(await servedVersion('hello'), v(4));
+    const tags = gitIn(origin, ['tag', '--list', 'hello@*']).split('\n');
+    assert.ok(tags.includes(`hello@${v(4)}`));
+    for (const n of [1, 2, 3]) assert.ok(!tags.includes(`hello@${v(n)}`), `hello@${v(n)} was never released`);
+    const digests = await Promise.all([1, 2, 3, 4].map((n) => registry.manifestDigest('gantry/hello', v(n))));
+    assert.equal(new Set(digests).size, 4, `one image per version: ${digests.join(', ')}`);
+    for (const tag of tags) {
+      const labels = await registry.labels('gantry/hello', tag.slice('hello@'.length));
+      assert.equal(labels?.['org.opencontainers.image.revision'], gitIn(origin, ['rev-parse', `${tag}^{commit}`]), tag);
+    }
+  });
+
+  it('npm run rollback -- hello puts the previous version back by digest, and refuses a version with no image', async () => {
+    const [current, previous] = deployHistory('hello');
+    const rollback = (...args: string[]) =>
+      runLines(process.execPath, ['--import', 'tsx', join(root, 'tools/pipeline/src/rollback-main.ts'), ...args], {
+        cwd: root,
+        env: baseEnv,
+      });
+
+    const started = performance.now();
+    const back = await rollback('hello');
+    timings.push(`rollback: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    assert.equal(back.code, 0, back.lines.join('\n'));
+    assert.ok(
+      back.lines.includes(`[rollback] hello: ${current} → ${previous}`) ||
+        back.lines.some((l) => l.startsWith(`[rollback] hello: ${current} → ${previous} in `)),
+      back.lines.join('\n'),
+    );
+    assert.equal(await servedVersion('hello'), previous);
+    assert.deepEqual(deployHistory('hello').slice(0, 2), [previous, current]);
+
+    const refused = await rollback('hello', '9.9.9');
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.lines.join('\n'),
+      new RegExp(
+        `hello: there is no image gantry/hello:9\\.9\\.9 in 127\\.0\\.0\\.1:\\d+; versions with an image: .*${current.replace(/\./g, '\\.')}`,
+      ),
+    );
+    assert.equal(await servedVersion('hello'), previous);
+  });
+
+  it('ships a lock-file bump of a bundled package as a patch that names it, and a dev-only bump as nothing', async () => {
+    const lockFile = join(root, 'package-lock.json');
+    const bump = (name: string, version: string) => {
+      const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages: Record<string, { version: string }> };
+      const before = lock.packages[`node_modules/${name}`].version;
+      lock.packages[`node_modules/${name}`].version = version;
+      writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+      return before;
+    };
+    const before = versions();
+    bump('prettier', '99.0.0');
+    commitChange(root, git, {}, 'chore(deps-dev): bump prettier');
+    const devOnly = await pipeline(root, 'dev-only dependency bump', env);
+    assert.equal(devOnly.code, 0, devOnly.output);
+    assert.deepEqual(devOnly.version.released, []);
+    assert.deepEqual(versions(), before);
+
+    const fastify = bump('fastify', '5.99.0');
+    commitChange(root, git, {}, 'chore(deps): bump fastify');
+    const run = await pipeline(root, 'bundled dependency bump', env);
+
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(versions(), {
+      hello: patched(before.hello),
+      catalog: patched(before.catalog),
+      pricing: patched(before.pricing),
+    });
+    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    const changelog = readFileSync(join(root, 'apps/hello/CHANGELOG.md'), 'utf8');
+    assert.match(
+      changelog.split(/^## /m)[1],
+      new RegExp(`- dependency fastify ${fastify.replace(/\./g, '\\.')} → 5\\.99\\.0`),
+    );
+    assert.doesNotMatch(changelog, /prettier/);
+  });
+
+  it('patch-releases every service when the pinned base image changes', async () => {
+    const before = versions();
+    const dockerfile = join(root, 'tools/images/service.Dockerfile');
+    writeFileSync(
+      dockerfile,
+      readFileSync(dockerfile, 'utf8').replace(/@sha256:[0-9a-f]{64}/, `@sha256:${'e'.repeat(64)}`),
+    );
+    commitChange(root, git, {}, 'build(images): a newer node base image');
+
+    const run = await pipeline(root, 'base image bump', env);
+
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(versions(), {
+      hello: patched(before.hello),
+      catalog: patched(before.catalog),
+      pricing: patched(before.pricing),
+    });
+    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assert.match(
+      readFileSync(join(root, 'apps/pricing/CHANGELOG.md'), 'utf8'),
+      new RegExp(`- base image \\S+ → \\S+@sha256:${'e'.repeat(64)}`),
+    );
   });
 
   it('stops before versioning or pushing anything when a test of an affected project fails', async () => {

@@ -1,29 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  buildLocalBaseImage,
-  defaultEngineLayout,
-  defaultRegistryLayout,
-  dockerCli,
-  engineAnswers,
-  startEngine,
-  startRegistry,
-  stopEngine,
-  stopRegistry,
-} from '@gantry/docker';
+import { buildLocalBaseImage, dockerCli } from '@gantry/docker';
 import { git, runCli } from '@gantry/process';
 import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
-import { DEFAULT_REPOSITORY_PREFIX, imageReference, loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
-import { startLocalEnvironment } from './local-environment';
+import { loadCatalog } from '@gantry/service-catalog';
+import { readLocalState } from './local-environment/state';
+import { ensureStandins, stopStandins } from './local-standins';
+import { localEnvironmentLayout, stateHome } from './settings';
 import type { StepContext } from './step-context';
-import {
-  PIPELINE_STEPS,
-  smokeStep,
-  type ChecksState,
-  type DeployState,
-  type ImagesState,
-  type VersionState,
-} from './steps';
+import { PIPELINE_STEPS, type ChecksState, type DeployState, type ImagesState, type VersionState } from './steps';
 import { summaryTable, type StepTiming } from './summary';
 
 /**
@@ -37,10 +22,11 @@ function localOrigin(root: string, path: string, log: (line: string) => void): s
 }
 
 /**
- * `npm run pipeline`: the CodeBuild pipeline on this machine, with loopback stand-ins for AWS:
- * a private Docker engine, Debian's docker-registry for ECR, s3rver for S3, a file for SSM, and a local
- * bare repository for origin, and containers behind the local gateway for ECS and the ALB. The release
- * commit and tags are made in this checkout; deploy synthesizes and checks the CDK app (no AWS here).
+ * `npm run pipeline`: the CodeBuild pipeline on this machine, with loopback stand-ins for AWS: a private
+ * Docker engine, Debian's docker-registry for ECR, s3rver for S3, files for SSM, a local bare repository for
+ * origin, and containers behind a gateway daemon for ECS and the ALB. The release commit and tags are made in
+ * this checkout. The engine, the registry and what was deployed keep running afterwards
+ * (`npm run pipeline -- stop` ends them), so the next run and `npm run rollback` act on them.
  */
 export async function runLocalPipeline(
   root: string,
@@ -73,29 +59,20 @@ export async function runLocalPipeline(
     timings.push({ name, ms: 0, outcome: `skipped: ${why}` });
   };
 
-  const stateHome = resolve(root, env['GANTRY_STATE_HOME'] ?? '.gantry');
-  const engine = defaultEngineLayout({ GANTRY_DOCKER_HOME: resolve(stateHome, 'docker'), ...env }, root);
-  const registryLayout = defaultRegistryLayout({ GANTRY_REGISTRY_HOME: resolve(stateHome, 'registry'), ...env }, root);
-  const docker = dockerCli(engine.host);
   let failed: Error | undefined;
   try {
     const catalog = loadCatalog(root);
     let context: StepContext = {
       root,
-      env: { ...env, DOCKER_HOST: engine.host, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
+      env: { ...env, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
       log: print,
       catalog,
     };
     await step(
       'stand-ins',
       async ({ log }) => {
-        if (!(await engineAnswers(engine.host))) {
-          await startEngine(engine, log);
-          cleanups.push(() => stopEngine(engine, log));
-        }
-        await startRegistry(registryLayout, log);
-        cleanups.push(() => stopRegistry(registryLayout, log));
-        const s3 = await startS3Standin(resolve(stateHome, 's3'), ['gantry-nx-cache']);
+        const standins = await ensureStandins(root, env, log);
+        const s3 = await startS3Standin(resolve(stateHome(root, env), 's3'), ['gantry-nx-cache']);
         cleanups.push(() => s3.close());
         log(`S3 stand-in (s3rver) at ${s3.endpoint}`);
         // The cache step's adapter, in this process: it lives exactly as long as the run.
@@ -108,15 +85,15 @@ export async function runLocalPipeline(
         });
         cleanups.push(() => cache.close());
         log(`Nx remote cache (${cache.config.GANTRY_CACHE_MODE}) at ${cache.url}`);
-        const nodeImage = await buildLocalBaseImage(docker);
+        const nodeImage = await buildLocalBaseImage(dockerCli(standins['DOCKER_HOST'] as string));
         log(`local Node base image ${nodeImage} (no public registry here)`);
         const origin = env['GANTRY_RELEASE_REMOTE'] || localOrigin(root, resolve(root, '.gantry/origin.git'), log);
         context = {
           ...context,
           env: {
             ...context.env,
+            ...standins,
             ...cache.env,
-            GANTRY_REGISTRY: registryLayout.address,
             GANTRY_NODE_IMAGE: nodeImage,
             GANTRY_RELEASE_REMOTE: origin,
           },
@@ -126,15 +103,11 @@ export async function runLocalPipeline(
     );
     for (const { name, run } of PIPELINE_STEPS) {
       if (name === 'cache') continue; // served in-process by the stand-ins above
-      if (name === 'smoke') {
-        const deployed = states.deploy as DeployState;
-        if (deployed.plan.services.length === 0) skip('smoke', 'no service deployed');
-        else
-          await step('smoke', (each) => smokeThroughLocalEnvironment(each, deployed, registryLayout.address), context);
+      if (name === 'smoke' && states.deploy?.plan.services.length === 0) {
+        skip('smoke', 'no service deployed');
         continue;
       }
-      const result = await step(name, run, context);
-      Object.assign(states, { [name]: result });
+      Object.assign(states, { [name]: await step(name, run, context) });
     }
   } catch (error) {
     failed = error as Error;
@@ -142,36 +115,33 @@ export async function runLocalPipeline(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
   print(`\n${summaryTable({ timings, checks: states.checks, version: states.version, images: states.images })}`);
+  print(`\n${describeLocalEnvironment(root, env)}`);
   if (failed) {
     print(`\npipeline FAILED: ${failed.message}`);
     return 1;
   }
   print('\npipeline succeeded');
   return 0;
+}
 
-  /** ECS and the ALB's stand-in: the deployed images in containers behind the local gateway, smoke-tested through it. */
-  async function smokeThroughLocalEnvironment(
-    context: StepContext,
-    deployed: DeployState,
-    registry: string,
-  ): Promise<boolean> {
-    const prefix = context.env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
-    const environment = await startLocalEnvironment({
-      docker,
-      services: deployed.plan.services.map((s) => ({
-        entry: context.catalog.find((e) => e.name === s.service) as ServiceEntry,
-        image: imageReference(registry, s.service, s.tag, prefix),
-      })),
-      log: context.log,
-    });
-    try {
-      return await smokeStep({ ...context, env: { ...context.env, GANTRY_SMOKE_URL: environment.url } });
-    } finally {
-      await environment.stop();
-    }
-  }
+/** What the local environment serves now, and how to end it. */
+function describeLocalEnvironment(root: string, env: NodeJS.ProcessEnv): string {
+  const layout = localEnvironmentLayout(root, env);
+  const services = Object.entries(readLocalState(layout.stateFile).services);
+  if (services.length === 0) return 'local environment: nothing deployed';
+  const running = services.map(([name, s]) => `${name} ${s.version}`).join(', ');
+  return `local environment at ${layout.url}: ${running} (npm run pipeline -- stop ends it)`;
 }
 
 if (require.main === module) {
-  runCli('pipeline', () => runLocalPipeline(resolve(__dirname, '../../..'), process.env, (line) => console.log(line)));
+  runCli('pipeline', async ([command]) => {
+    const root = resolve(__dirname, '../../..');
+    const print = (line: string) => console.log(line);
+    if (command === 'stop') {
+      await stopStandins(root, process.env, print);
+      return 0;
+    }
+    if (command !== undefined) throw new Error(`unknown command "${command}"; usage: npm run pipeline [-- stop]`);
+    return runLocalPipeline(root, process.env, print);
+  });
 }

@@ -19,6 +19,8 @@ describe('summaryTable', () => {
             next: '0.2.0',
             tag: 'hello@0.2.0',
             reason: 'conventional',
+            imageChanges: [],
+            skippedVersions: [],
           },
         ],
         tags: ['hello@0.2.0'],

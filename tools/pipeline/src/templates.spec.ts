@@ -8,13 +8,22 @@ import type { DeployPlan } from './deploy-plan';
 import { checkTemplates } from './templates';
 
 // Templates in the shape `cdk synth` writes for a service stack (checked against a real synth below and by
-// the pipeline end-to-end test): the image is an Fn::Join ending in "…:<tag>" or in a Ref to the SSM parameter.
+// the pipeline end-to-end test): the image is an Fn::Join ending in "…@<digest>", in "…:<tag>", or in the
+// digest half of the SSM record, `Fn::Select [1, Fn::Split ["@", {Ref}]]`.
 const hello = sampleEntry('hello', 1);
 const pricing = sampleEntry('pricing', 3);
+const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
 let out: string;
 
-function serviceTemplate(name: string, image: { tag: string } | { parameter: string }, priority: number): object {
-  const tail = 'tag' in image ? [`/gantry/${name}:${image.tag}`] : [`/gantry/${name}:`, { Ref: 'ImageParameter' }];
+type Image = { digest: string } | { tag: string } | { parameter: string };
+
+function serviceTemplate(name: string, image: Image, priority: number): object {
+  const tail =
+    'digest' in image
+      ? [`/gantry/${name}@${image.digest}`]
+      : 'tag' in image
+        ? [`/gantry/${name}:${image.tag}`]
+        : [`/gantry/${name}@`, { 'Fn::Select': [1, { 'Fn::Split': ['@', { Ref: 'ImageParameter' }] }] }];
   return {
     Parameters:
       'parameter' in image
@@ -45,7 +54,9 @@ const write = (stack: string, template: object) =>
   writeFileSync(join(out, `${stack}.template.json`), JSON.stringify(template));
 const helloPlan: DeployPlan = {
   platformStacks: [],
-  services: [{ service: 'hello', stack: 'Gantry-dev-Service-hello', tag: '0.2.0', why: 'new image' }],
+  services: [
+    { service: 'hello', stack: 'Gantry-dev-Service-hello', version: '0.2.0', digest: digest(2), why: 'new image' },
+  ],
 };
 
 beforeEach(() => {
@@ -54,22 +65,26 @@ beforeEach(() => {
 afterEach(() => rmSync(out, { recursive: true, force: true }));
 
 describe('checkTemplates', () => {
-  it('accepts a planned service on its new tag while every other service keeps its SSM-recorded image', () => {
-    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
+  it('accepts a planned service on its new digest while every other service keeps its SSM-recorded image', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(2) }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
     expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([]);
   });
 
-  it('flags a planned service synthesized with another tag', () => {
-    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.1.0' }, 10));
+  it('flags a planned service synthesized with another digest, or with a tag instead of a digest', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(1) }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));
     expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
-      'Gantry-dev-Service-hello: runs image tag 0.1.0, expected 0.2.0',
+      `Gantry-dev-Service-hello: runs ${digest(1)}, expected 0.2.0 at ${digest(2)}`,
+    ]);
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
+      `Gantry-dev-Service-hello: runs 0.2.0, expected 0.2.0 at ${digest(2)}`,
     ]);
   });
 
   it('flags a service outside the plan whose image would change (a pinned tag instead of its SSM record)', () => {
-    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 10));
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(2) }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { tag: '0.0.9' }, 30));
     expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
       'Gantry-dev-Service-pricing: is not being deployed, so its image must come from /gantry/dev/images/pricing, not 0.0.9',
@@ -77,7 +92,7 @@ describe('checkTemplates', () => {
   });
 
   it('flags a rule that does not match the catalog, and a stack that is missing', () => {
-    write('Gantry-dev-Service-hello', serviceTemplate('hello', { tag: '0.2.0' }, 11));
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(2) }, 11));
     expect(
       checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'dev'),
     ).toEqual([
@@ -89,21 +104,18 @@ describe('checkTemplates', () => {
 });
 
 describe('checkTemplates on the real CDK app', () => {
-  it('passes on a real `cdk synth` that pins hello to its new tag, and fails when the plan expects another tag', async () => {
+  it('passes on a real `cdk synth` that pins hello to its new digest, and fails when the plan expects another', async () => {
     const root = join(__dirname, '../../..');
-    const synth = await runCdk(
-      root,
-      ['synth', '--quiet', '--output', out, ...imageContext(helloPlan.services)],
-      process.env,
-    );
+    const pinned = [{ service: 'hello', image: `0.2.0@${digest(2)}` }];
+    const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(pinned)], process.env);
     expect(synth.code).toBe(0);
     expect(checkTemplates(out, helloPlan, loadCatalog(root), 'dev')).toEqual([]);
     const other: DeployPlan = {
       platformStacks: ['Gantry-dev-Network', 'Gantry-dev-Platform'],
-      services: [{ ...helloPlan.services[0], tag: '0.3.0' }],
+      services: [{ ...helloPlan.services[0], version: '0.3.0', digest: digest(3) }],
     };
     expect(checkTemplates(out, other, loadCatalog(root), 'dev')).toEqual([
-      'Gantry-dev-Service-hello: runs image tag 0.2.0, expected 0.3.0',
+      `Gantry-dev-Service-hello: runs ${digest(2)}, expected 0.3.0 at ${digest(3)}`,
     ]);
   }, 120_000);
 });

@@ -15,21 +15,27 @@ function resources(template: Template, type: string): Record<string, unknown>[] 
 }
 
 /**
- * The tag of a task definition's `Image`, an Fn::Join like [..., "/gantry/hello:0.2.0"] for a pinned tag
- * or [..., "/gantry/hello:", { Ref: <SSM parameter> }] for the recorded one.
+ * What a task definition's `Image` runs: an Fn::Join ending in "/gantry/hello@sha256:…" (a pinned digest),
+ * "/gantry/hello:0.2.0" (a tag a human pinned), or "/gantry/hello@" and the digest half of the SSM record
+ * (`Fn::Select [1, Fn::Split ["@", {Ref: <parameter>}]]`).
  */
-function imageTag(image: unknown, template: Template): { tag?: string; parameter?: string } {
+function imageOf(image: unknown, template: Template): { digest?: string; tag?: string; parameter?: string } {
   const parts = (image as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join']?.[1] ?? [];
   const last = parts[parts.length - 1];
-  if (typeof last === 'string') return last.includes(':') ? { tag: last.slice(last.lastIndexOf(':') + 1) } : {};
-  const ref = (last as { Ref?: string } | undefined)?.Ref;
+  if (typeof last === 'string') {
+    const digest = /@(sha256:[0-9a-f]{64})$/.exec(last)?.[1];
+    if (digest) return { digest };
+    return last.includes(':') ? { tag: last.slice(last.lastIndexOf(':') + 1) } : {};
+  }
+  const split = (last as { 'Fn::Select'?: [number, { 'Fn::Split'?: [string, { Ref?: string }] }] })['Fn::Select'];
+  const ref = split?.[1]?.['Fn::Split']?.[1]?.Ref;
   return ref ? { parameter: template.Parameters?.[ref]?.Default } : {};
 }
 
 /**
  * Checks the synthesized templates against the plan and the catalog: each planned service runs exactly its
- * new tag behind its own path rule and health check; every other service still takes its tag from its SSM
- * parameter, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
+ * new digest behind its own path rule and health check; every other service still takes its image from its
+ * SSM record, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
  */
 export function checkTemplates(
   outDir: string,
@@ -52,18 +58,17 @@ export function checkTemplates(
     const template = read(stack);
     if (!template) continue;
     const [task] = resources(template, 'AWS::ECS::TaskDefinition');
-    const image = imageTag(
+    const image = imageOf(
       (task?.['ContainerDefinitions'] as Array<{ Image: unknown }> | undefined)?.[0]?.Image,
       template,
     );
+    const runs = image.digest ?? image.tag ?? `the record ${image.parameter}`;
     const planned = plan.services.find((s) => s.service === entry.name);
-    if (planned && image.tag !== planned.tag)
-      problems.push(`${stack}: runs image tag ${image.tag ?? `from ${image.parameter}`}, expected ${planned.tag}`);
+    if (planned && image.digest !== planned.digest)
+      problems.push(`${stack}: runs ${runs}, expected ${planned.version} at ${planned.digest}`);
     const parameter = parameterNames(envName).image(entry.name);
     if (!planned && image.parameter !== parameter)
-      problems.push(
-        `${stack}: is not being deployed, so its image must come from ${parameter}, not ${image.tag ?? image.parameter}`,
-      );
+      problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${runs}`);
     const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as
       { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
     const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];

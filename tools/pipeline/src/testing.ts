@@ -9,8 +9,8 @@ export const TOOL_SUITES = 'tag:type:tool,infra';
 
 /**
  * The environment for `npm run pipeline` on temporary clones of `source`: their own state home (registry,
- * S3 objects, the SSM file), the engine `npm run docker:engine -- start` runs for `source`, a registry port
- * of their own, and checks without the tool suites.
+ * S3 objects, the SSM files, the local environment), the engine `npm run docker:engine -- start` runs for
+ * `source`, a registry port and a local gateway port 1000 above it, and checks without the tool suites.
  */
 export function sandboxEnv(source: string, registryPort: number): NodeJS.ProcessEnv {
   return {
@@ -18,6 +18,7 @@ export function sandboxEnv(source: string, registryPort: number): NodeJS.Process
     GANTRY_STATE_HOME: mkdtempSync(join(tmpdir(), 'gantry-pipeline-state-')),
     GANTRY_DOCKER_HOME: defaultEngineLayout(process.env, source).home,
     GANTRY_REGISTRY_PORT: String(registryPort),
+    GANTRY_LOCAL_ALB_PORT: String(registryPort + 1000),
     GANTRY_CHECKS_EXCLUDE: TOOL_SUITES,
   };
 }

@@ -11,23 +11,33 @@ export interface Commit {
 
 /** Non-merge commits reachable from HEAD and not from `since` (all of them when `since` is null), newest first. */
 export function commitsSince(root: string, since: string | null): Commit[] {
-  const range = since ? [`${since}..HEAD`] : ['HEAD'];
-  const raw = git(root, ['log', '--no-merges', '--format=%x1e%H%x1f%B%x1f', '--name-only', ...range]);
-  return raw
-    .split('\x1e')
-    .filter((chunk) => chunk.trim())
-    .map((chunk) => {
-      const [sha, message, files] = chunk.split('\x1f');
-      return {
-        sha,
-        subject: message.split('\n')[0],
-        message: message.trim(),
-        files: files
-          .split('\n')
-          .map((file) => file.trim())
-          .filter(Boolean),
-      };
-    });
+  // NUL is the one byte neither a message nor a path can hold; only the range, never a list of commits, is in argv.
+  const raw = git(root, [
+    'log',
+    '-z',
+    '--no-merges',
+    '--root', // the first commit's files too, whatever log.showRoot says
+    '--no-show-signature', // log.showSignature would write gpg output into the stream
+    '--format=%x00%H%x00%B',
+    '--name-only',
+    since ? `${since}..HEAD` : 'HEAD',
+  ]);
+  return parseLog(raw.split('\0'));
+}
+
+/** Per commit: an empty opener (no path is empty), sha, raw message, paths; git writes "\n" before the first path. */
+function parseLog(fields: string[]): Commit[] {
+  const commits: Commit[] = [];
+  let i = 0;
+  while (i + 2 < fields.length) {
+    const sha = fields[i + 1];
+    const message = fields[i + 2];
+    const files: string[] = [];
+    for (i += 3; i < fields.length && fields[i] !== ''; i++)
+      files.push(files.length ? fields[i] : fields[i].replace(/^\n/, ''));
+    commits.push({ sha, subject: message.split('\n')[0], message: message.trim(), files });
+  }
+  return commits;
 }
 
 /** Commit subjects of release commits: ours (release.ts) and a hand-run `nx release` (nx.json release.git.commitMessage). */

@@ -35,6 +35,12 @@ describe('decide', () => {
     expect(decide(quiet, null)).toEqual({ kind: 'none' });
   });
 
+  it('patches a service whose image inputs changed, whatever the commit types (a dependency or base-image bump)', () => {
+    expect(decide([], null, true)).toEqual({ kind: 'patch', unclassified: [] });
+    expect(decide([commit('chore(deps): bump fastify')], '0.1.1', true)).toEqual({ kind: 'patch', unclassified: [] });
+    expect(decide([commit('feat(hello): x')], '0.2.0', true)).toEqual({ kind: 'conventional' });
+  });
+
   it('drops a bump nx proposed when no relevant commit releases anything (a root-file change)', () => {
     expect(decide([commit('chore(hello): tidy')], '0.1.1')).toEqual({ kind: 'dropped' });
     expect(decide([], '0.1.1')).toEqual({ kind: 'dropped' });

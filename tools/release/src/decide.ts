@@ -13,12 +13,18 @@ export type Decision =
 /**
  * `relevant`: the commits since the service's tag that touched the service or a project it depends on
  * (release commits excluded). `proposed`: the version nx release computed, or null for no bump.
+ * `imageChanged`: a commit since the tag changed a package in the service's bundle or the service
+ * Dockerfile, so its image differs even when no commit touched its code.
  */
-export function decide(relevant: readonly Commit[], proposed: string | null | undefined): Decision {
+export function decide(
+  relevant: readonly Commit[],
+  proposed: string | null | undefined,
+  imageChanged = false,
+): Decision {
   const releasing = relevant.filter((commit) => classify(commit) === 'releasing');
   const unclassified = relevant.filter((commit) => classify(commit) === 'unclassified');
   if (proposed && releasing.length) return { kind: 'conventional' };
-  if (unclassified.length || releasing.length) return { kind: 'patch', unclassified };
+  if (unclassified.length || releasing.length || imageChanged) return { kind: 'patch', unclassified };
   if (proposed) return { kind: 'dropped' };
   return { kind: 'none' };
 }

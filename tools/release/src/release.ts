@@ -1,12 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { git } from '@gantry/process';
+import { addImageInputLines, listChangesInsteadOfBumpOnly } from './changelog';
 import { commitsSince, findings, RELEASE_COMMIT, type Commit, type LintFinding } from './commits';
 import { decide } from './decide';
 import { closureRoots, readGraph, type ReleaseGraph } from './graph';
-import { runWorker } from './worker-client';
+import { bundlePackages, imageInputChanges, LOCK_FILE } from './image-inputs';
 import { latestTag, releaseIdentity, seedMissingTags } from './seed';
+import { runWorker } from './worker-client';
 import type { LintVerdict, VersionPlan } from './worker';
+import { SERVICE_DOCKERFILE } from '@gantry/service-catalog';
 
 /** One service that is (or would be) released. */
 export interface ReleasedService {
@@ -18,8 +20,15 @@ export interface ReleasedService {
   next: string;
   /** The git tag, `{projectName}@{version}`: `hello@0.2.0`. */
   tag: string;
-  /** conventional: from feat/fix/perf/breaking commits. unclassified: a patch for commits nx cannot read. */
-  reason: 'conventional' | 'unclassified';
+  /**
+   * conventional: from feat/fix/perf/breaking commits. unclassified: a patch for commits nx cannot read.
+   * image: a patch because a bundled package or the service Dockerfile changed.
+   */
+  reason: 'conventional' | 'unclassified' | 'image';
+  /** What changed in the image besides the code: `dependency fastify 5.1.0 → 5.1.1`, `base image … → …`. */
+  imageChanges: string[];
+  /** Versions passed over because they were spent (see ReleaseOptions.nextFreeVersion). */
+  skippedVersions: string[];
 }
 
 export interface ReleaseResult {
@@ -42,6 +51,11 @@ export interface ReleaseOptions {
   dryRun?: boolean;
   /** Lint the commits after this one (the pipeline's base); by default every commit since the oldest service tag. */
   lintFrom?: string;
+  /**
+   * Gets the version the release computed for a service and answers the one to use: the first that is not
+   * spent (an image of it exists from another run). Undefined keeps every computed version.
+   */
+  nextFreeVersion?: (service: string, version: string) => Promise<string>;
   log?: (line: string) => void;
 }
 
@@ -86,7 +100,13 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
   const seeded = seedMissingTags(root, graph);
   for (const tag of seeded) log(`no release tag yet: ${tag} marks the baseline`);
   try {
-    return await release(root, graph, seeded, { dryRun, lintFrom: options.lintFrom }, log);
+    return await release(
+      root,
+      graph,
+      seeded,
+      { dryRun, lintFrom: options.lintFrom, nextFreeVersion: options.nextFreeVersion },
+      log,
+    );
   } finally {
     // A dry run leaves no trace, not even the baseline tags it needed to plan.
     if (dryRun) for (const tag of seeded) git(root, ['tag', '-d', tag]);
@@ -97,7 +117,11 @@ async function release(
   root: string,
   graph: ReleaseGraph,
   seeded: string[],
-  { dryRun, lintFrom }: { dryRun: boolean; lintFrom?: string },
+  {
+    dryRun,
+    lintFrom,
+    nextFreeVersion,
+  }: { dryRun: boolean; lintFrom?: string; nextFreeVersion?: ReleaseOptions['nextFreeVersion'] },
   log: (line: string) => void,
 ): Promise<ReleaseResult> {
   const since = new Map(graph.services.map((project) => [project, latestTag(root, project)]));
@@ -120,12 +144,13 @@ async function release(
   const patch: string[] = [];
   const dropped: ReleaseResult['dropped'] = [];
   const relevantByProject = new Map<string, { subject: string; folders: string[] }[]>();
+  const imageChangesByProject = new Map<string, string[]>();
   for (const project of graph.services) {
     const roots = closureRoots(graph, project);
-    const relevant = commitsSince(root, since.get(project) ?? null).filter(
-      (commit) =>
-        !RELEASE_COMMIT.test(commit.subject) && commit.files.some((file) => roots.some((r) => file.startsWith(r))),
+    const history = commitsSince(root, since.get(project) ?? null).filter(
+      (commit) => !RELEASE_COMMIT.test(commit.subject),
     );
+    const relevant = history.filter((commit) => commit.files.some((file) => roots.some((r) => file.startsWith(r))));
     relevantByProject.set(
       project,
       relevant.map((commit) => ({
@@ -133,8 +158,10 @@ async function release(
         folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))),
       })),
     );
+    const imageChanges = imageChangesSince(root, history, basename(graph.roots.get(project) as string));
+    imageChangesByProject.set(project, imageChanges);
     const next = plan[project]?.next;
-    const decision = decide(relevant, next);
+    const decision = decide(relevant, next, imageChanges.length > 0);
     if (decision.kind === 'conventional') conventional.push(project);
     if (decision.kind === 'patch') {
       patch.push(project);
@@ -153,32 +180,63 @@ async function release(
     }
   }
 
+  // The version each release would get, then the first free one: a spent version is never given twice.
+  const chosen = new Map<string, { computed: string; version: string }>();
+  for (const project of [...conventional, ...patch]) {
+    const computed = conventional.includes(project) ? (plan[project].next as string) : bumpPatch(plan[project].current);
+    const service = basename(graph.roots.get(project) as string);
+    chosen.set(project, { computed, version: nextFreeVersion ? await nextFreeVersion(service, computed) : computed });
+  }
+  const exact = Object.fromEntries(
+    [...chosen].filter(([, c]) => c.version !== c.computed).map(([p, c]) => [p, c.version]),
+  );
   let versions: VersionPlan = plan;
-  if (!dryRun && (conventional.length || patch.length)) {
-    versions = runWorker<VersionPlan>(root, { command: 'apply', conventional, patch });
-    for (const project of [...conventional, ...patch]) {
-      const file = `${graph.roots.get(project)}/CHANGELOG.md`;
-      if (listChangesInsteadOfBumpOnly(join(root, file), relevantByProject.get(project) ?? []))
-        git(root, ['add', file]);
+  if (!dryRun && chosen.size > 0) {
+    versions = runWorker<VersionPlan>(root, {
+      command: 'apply',
+      conventional: conventional.filter((p) => !exact[p]),
+      patch: patch.filter((p) => !exact[p]),
+      exact,
+    });
+    for (const project of chosen.keys()) {
+      const file = join(root, graph.roots.get(project) as string, 'CHANGELOG.md');
+      const listed = listChangesInsteadOfBumpOnly(file, relevantByProject.get(project) ?? []);
+      const added = addImageInputLines(file, imageChangesByProject.get(project) ?? []);
+      if (listed || added) git(root, ['add', file]);
     }
   }
-  const released: ReleasedService[] = [...conventional, ...patch].sort().map((project) => {
-    const { current, next } = versions[project];
-    // A dry run has no plan entry for a forced patch: compute it as nx will.
-    const version = next ?? bumpPatch(current);
+  const released: ReleasedService[] = [...chosen.keys()].sort().map((project) => {
+    const { current } = versions[project] ?? plan[project];
+    const { computed, version } = chosen.get(project) as { computed: string; version: string };
+    const imageChanges = imageChangesByProject.get(project) ?? [];
     return {
       project,
       service: basename(graph.roots.get(project) as string),
       previous: current,
       next: version,
       tag: `${project}@${version}`,
-      reason: patch.includes(project) ? 'unclassified' : 'conventional',
+      reason: conventional.includes(project)
+        ? 'conventional'
+        : (relevantByProject.get(project) ?? []).length
+          ? 'unclassified'
+          : 'image',
+      imageChanges,
+      skippedVersions: skippedBetween(computed, version),
     };
   });
-  for (const r of released)
-    log(
-      `${r.project}: ${r.previous} -> ${r.next} (${r.tag}${r.reason === 'unclassified' ? ', patch for non-conventional commits' : ''})`,
-    );
+  for (const r of released) {
+    const why =
+      r.reason === 'unclassified'
+        ? ', patch for non-conventional commits'
+        : r.reason === 'image'
+          ? `, patch for ${r.imageChanges.join('; ')}`
+          : '';
+    log(`${r.project}: ${r.previous} -> ${r.next} (${r.tag}${why})`);
+    if (r.skippedVersions.length)
+      log(
+        `${r.project}: passed over ${r.skippedVersions.join(', ')}: an image of each exists from a run that did not finish; versions are never given twice`,
+      );
+  }
   if (dryRun || released.length === 0) return { released, commit: null, tags: dryRun ? [] : seeded, lint, dropped };
 
   const identity = { ...process.env, ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', 'HEAD'])) };
@@ -192,19 +250,22 @@ async function release(
   return { released, commit, tags: [...seeded, ...released.map((r) => r.tag)], lint, dropped };
 }
 
-/**
- * nx writes "This was a version bump only … there were no code changes" for a service released because of a
- * change in one of its libraries, or of commits nx cannot classify. Both did change its code: list them.
- */
-function listChangesInsteadOfBumpOnly(file: string, commits: { subject: string; folders: string[] }[]): boolean {
-  const text = readFileSync(file, 'utf8');
-  const bumpOnly = /^This was a version bump only for .*$/m;
-  if (!bumpOnly.test(text) || commits.length === 0) return false;
-  const lines = commits.map(
-    (commit) => `- ${commit.subject} (${commit.folders.map((folder) => folder.replace(/\/$/, '')).join(', ')})`,
+/** What the commits since a service's tag changed in its image besides its code: bundled packages, the Dockerfile. */
+function imageChangesSince(root: string, history: readonly Commit[], service: string): string[] {
+  const touching = history.filter(
+    (commit) => commit.files.includes(LOCK_FILE) || commit.files.includes(SERVICE_DOCKERFILE),
   );
-  writeFileSync(file, text.replace(bumpOnly, `### Changes in this service or its libraries\n\n${lines.join('\n')}`));
-  return true;
+  if (touching.length === 0) return [];
+  const bundle = bundlePackages(root, service);
+  return [...new Set(touching.reverse().flatMap((commit) => imageInputChanges(root, commit, bundle)))];
+}
+
+/** The versions from `computed` up to, not including, `chosen`, one patch apart. */
+function skippedBetween(computed: string, chosen: string): string[] {
+  const skipped: string[] = [];
+  for (let version = computed; version !== chosen && skipped.length < 100; version = bumpPatch(version))
+    skipped.push(version);
+  return skipped;
 }
 
 function bumpPatch(version: string): string {

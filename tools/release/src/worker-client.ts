@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NX_ENV } from '@gantry/process';
@@ -9,10 +9,13 @@ import type { WorkerRequest } from './worker';
 export function runWorker<T>(root: string, request: WorkerRequest): T {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-release-'));
   try {
+    // In a file, not argv: the messages of a long range exceed what one argument may hold (E2BIG).
+    const requestFile = join(dir, 'request.json');
+    writeFileSync(requestFile, JSON.stringify(request));
     const answer = join(dir, 'answer.json');
     const child = spawnSync(
       process.execPath,
-      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'worker.ts'), JSON.stringify(request), answer],
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), join(__dirname, 'worker.ts'), requestFile, answer],
       {
         cwd: root,
         encoding: 'utf8',

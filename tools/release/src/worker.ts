@@ -1,12 +1,13 @@
 // Runs inside the workspace being released, as a child process: nx/release takes the workspace root from
-// the working directory when it is first imported, and commitlint is ESM-only. The parent (release.ts)
-// passes a request as JSON in argv[2] and reads the answer from the file named in argv[3].
-import { writeFileSync } from 'node:fs';
+// the working directory when it is first imported, and commitlint is ESM-only. The parent (worker-client.ts)
+// writes the request as JSON to the file named in argv[2] (a lint request can outgrow an argument: E2BIG)
+// and reads the answer from the file named in argv[3].
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export type WorkerRequest =
   | { command: 'lint'; messages: string[] }
   | { command: 'plan'; projects: string[] }
-  | { command: 'apply'; conventional: string[]; patch: string[] };
+  | { command: 'apply'; conventional: string[]; patch: string[]; exact: Record<string, string> };
 
 export interface LintVerdict {
   valid: boolean;
@@ -64,18 +65,30 @@ async function plan(projects: string[]): Promise<VersionPlan> {
 
 /**
  * Writes versions, lock file and changelogs and stages them; the parent makes the commit and tags, so they
- * are reproducible. `patch` projects had only commits nx cannot classify: they get an explicit patch.
+ * are reproducible. `patch` projects get an explicit patch (commits nx cannot classify, or an image change);
+ * `exact` projects get the version given (the first free one past a spent version).
  */
-async function apply(conventional: string[], patch: string[]): Promise<VersionPlan> {
+async function apply(conventional: string[], patch: string[], exact: Record<string, string>): Promise<VersionPlan> {
   const { releaseVersion, releaseChangelog } = await import('nx/release');
   const common = { dryRun: false, gitCommit: false, gitTag: false, stageChanges: true, verbose: false } as const;
-  const data = {
+  let data = {
     ...(conventional.length ? (await releaseVersion({ ...common, projects: conventional })).projectsVersionData : {}),
     ...(patch.length
       ? (await releaseVersion({ ...common, projects: patch, specifier: 'patch' })).projectsVersionData
       : {}),
   };
-  await releaseChangelog({ ...common, projects: [...conventional, ...patch], versionData: data });
+  // A version past a spent one is given exactly, one project at a time (a specifier applies to every project).
+  for (const [project, version] of Object.entries(exact)) {
+    data = {
+      ...data,
+      ...(await releaseVersion({ ...common, projects: [project], specifier: version })).projectsVersionData,
+    };
+  }
+  await releaseChangelog({
+    ...common,
+    projects: [...conventional, ...patch, ...Object.keys(exact)],
+    versionData: data,
+  });
   return toPlan(data);
 }
 
@@ -86,12 +99,12 @@ async function main(request: WorkerRequest): Promise<unknown> {
     case 'plan':
       return plan(request.projects);
     case 'apply':
-      return apply(request.conventional, request.patch);
+      return apply(request.conventional, request.patch, request.exact);
   }
 }
 
 if (require.main === module) {
-  main(JSON.parse(process.argv[2]) as WorkerRequest).then(
+  main(JSON.parse(readFileSync(process.argv[2], 'utf8')) as WorkerRequest).then(
     (answer) => writeFileSync(process.argv[3], JSON.stringify(answer)),
     (error: Error) => {
       console.error(error.stack ?? error.message);

@@ -58,6 +58,13 @@ export class FakeRegistry {
             .header('www-authenticate', 'Basic realm="fake"')
             .send({ errors: [{ code: 'UNAUTHORIZED' }] });
         }
+        const listed = path.match(/^\/v2\/(.+)\/tags\/list$/)?.[1];
+        if (listed) {
+          const tags = [...registry.tags.keys()]
+            .filter((key) => key.startsWith(`${listed}:`))
+            .map((key) => key.slice(listed.length + 1));
+          return tags.length ? { name: listed, tags } : reply.code(404).send({ errors: [{ code: 'NAME_UNKNOWN' }] });
+        }
         const match = path.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
         if (!match) return reply.code(404).send({ errors: [{ code: 'NAME_UNKNOWN' }] });
         const [, repository, reference] = match;

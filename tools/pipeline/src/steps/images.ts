@@ -1,7 +1,8 @@
 import { dockerCli } from '@gantry/docker';
-import { registryClient, runImageStep, type RegistryClient, type ServiceImageResult } from '@gantry/images';
+import { runImageStep, type RegistryClient, type ServiceImageResult } from '@gantry/images';
 import { Git, runNx } from '@gantry/process';
-import { DEFAULT_REPOSITORY_PREFIX, repositoryName, serviceVersion } from '@gantry/service-catalog';
+import { repositoryName, serviceVersion } from '@gantry/service-catalog';
+import { registryFromEnv, repositoryPrefix, requireRegistry } from '../settings';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import type { ChecksState } from './checks';
@@ -20,21 +21,16 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
   // A service's Nx project is named after its folder (tools/workspace checks it), so project names are service names.
   const { projects } = loadState<ChecksState>(root, 'checks');
   const affected = catalog.map((entry) => entry.name).filter((name) => projects.includes(name));
-  const registry = env['GANTRY_REGISTRY'];
-  if (affected.length > 0 && !registry)
-    throw new Error(
-      'GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)',
-    );
-  const username = env['GANTRY_REGISTRY_USERNAME'];
-  const password = env['GANTRY_REGISTRY_PASSWORD'];
-  const client = registry
-    ? registryClient(registry, username && password ? { auth: { username, password } } : {})
-    : undefined;
-  const prefix = env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
-  const services = await servicesToShip(root, affected, version, client, prefix, log);
+  // Released services ship even when Nx saw no change in them (a dependency or base-image bump).
+  const released = version.released.map((r) => r.service).filter((name) => !affected.includes(name));
+  const candidates = [...affected, ...released];
+  const client = registryFromEnv(env);
+  if (candidates.length > 0 && !client) requireRegistry(env);
+  const prefix = repositoryPrefix(env);
+  const services = await servicesToShip(root, candidates, version, client, prefix, log);
   if (services.length === 0 || !client) {
     log(
-      affected.length === 0
+      candidates.length === 0
         ? 'no service image is affected by this change: nothing to build or push'
         : 'no affected service has a new version: nothing to build or push',
     );
@@ -58,6 +54,7 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
     registry: client,
     services,
     commit: version.head,
+    source: version.source,
     builtAt: await new Git(root).commitTime(version.head),
     nodeImage: env['GANTRY_NODE_IMAGE'],
     repositoryPrefix: prefix,

@@ -6,7 +6,10 @@ import {
   type LintFinding,
   type ReleasedService,
 } from '@gantry/release';
+import { repositoryName } from '@gantry/service-catalog';
 import { releaseTarget } from '../release-target';
+import { registryFromEnv, repositoryPrefix } from '../settings';
+import { firstFreeVersion } from '../spent-versions';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import type { BaseState } from './base';
@@ -44,7 +47,17 @@ export async function versionStep({ root, env, log }: StepContext): Promise<Vers
     saveState(root, 'version', state);
     return state;
   }
-  const result = await releaseAffected({ root, log, lintFrom: base });
+  const registry = registryFromEnv(env);
+  if (!registry) log('GANTRY_REGISTRY is not set: versions are not checked against the images already pushed');
+  const result = await releaseAffected({
+    root,
+    log,
+    lintFrom: base,
+    nextFreeVersion: registry
+      ? (service, computed) =>
+          firstFreeVersion(registry, repositoryName(service, repositoryPrefix(env)), computed, head)
+      : undefined,
+  });
   if (result.released.length === 0 && !result.skipped) log('no service has a release-worthy change: no version moves');
   const state: VersionState = {
     source: head,

@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import type { Docker } from '@gantry/docker';
+import { freePort, startDaemon, stopDaemon, waitUntil, type DaemonSpec } from '@gantry/process';
+import { resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { readLocalState, writeLocalState, type LocalLayout, type LocalService } from './state';
+
+/** Every container of the local environment carries this label, so stopping it finds them all. */
+const LABEL = 'gantry.local-environment';
+
+function gatewayDaemon(root: string, layout: LocalLayout): DaemonSpec {
+  const script = join(root, 'tools/pipeline/src/local-environment/gateway-main.ts');
+  return {
+    name: 'local gateway',
+    command: process.execPath,
+    args: ['--import', 'tsx', script, layout.stateFile, String(layout.port)],
+    cwd: root,
+    pidFile: layout.pidFile,
+    logFile: layout.logFile,
+    mustMention: layout.stateFile,
+    ready: () =>
+      fetch(`${layout.url}/_gantry`, { signal: AbortSignal.timeout(1_000) }).then(
+        (response) => response.ok,
+        () => false,
+      ),
+  };
+}
+
+/** What a deploy into the local environment changed. */
+export interface LocalDeploy {
+  service: string;
+  from?: Pick<LocalService, 'version' | 'digest'>;
+  to: LocalService;
+}
+
+/**
+ * The stand-in for ECS and the shared ALB: each service runs as a container (read-only, no capabilities,
+ * host network on its own loopback port) behind a gateway daemon with the ALB's path rules. It keeps running
+ * between pipeline runs; `npm run pipeline -- stop` ends it. `${service:<name>}` resolves to the gateway, as
+ * it resolves to the ALB in AWS.
+ */
+export class LocalEnvironment {
+  private constructor(
+    readonly layout: LocalLayout,
+    private readonly docker: Docker,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Starts the gateway daemon when it is not running, and returns the environment. */
+  static async open(
+    root: string,
+    layout: LocalLayout,
+    docker: Docker,
+    log: (line: string) => void,
+  ): Promise<LocalEnvironment> {
+    await startDaemon(gatewayDaemon(root, layout), log, 30_000);
+    return new LocalEnvironment(layout, docker, log);
+  }
+
+  get url(): string {
+    return this.layout.url;
+  }
+
+  running(): Record<string, LocalService> {
+    return readLocalState(this.layout.stateFile).services;
+  }
+
+  /**
+   * Starts the new container beside the old one, waits until it is ready, then switches the route and stops
+   * the old one. A container that exits or never gets ready is removed and the old one keeps serving.
+   */
+  async deploy(
+    entry: ServiceEntry,
+    image: { reference: string; version: string; digest: string },
+  ): Promise<LocalDeploy> {
+    const previous = this.running()[entry.name];
+    const port = await freePort();
+    const container = `gantry-local-${entry.name}-${port}`;
+    const env = { ...resolveEnv(entry, () => this.url), HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '0' };
+    await this.docker([
+      'run', '--detach', '--name', container, '--label', `${LABEL}=${this.layout.dir}`,
+      '--network', 'host', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+      image.reference,
+    ]); // prettier-ignore
+    const url = `http://127.0.0.1:${port}`;
+    const ready = await waitUntil(() => this.readiness(container, `${url}${entry.healthPath}`), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    if (ready !== 'ready') {
+      const logs = await this.docker(['logs', '--tail', '5', container]).catch(() => '');
+      await this.docker(['rm', '--force', container]).catch(() => undefined);
+      const why = ready === 'exited' ? 'exited before it was ready' : 'was not ready within 60 s';
+      throw new Error(
+        `${entry.name} ${image.version}: the new container ${why}; ${previous ? `${previous.version} keeps serving` : 'nothing was serving'}. Last log lines:\n  ${logs.split('\n').join('\n  ')}`,
+      );
+    }
+    const next: LocalService = {
+      ...image,
+      image: image.reference,
+      container,
+      url,
+      prefix: entry.prefix,
+      priority: entry.priority,
+    };
+    const state = readLocalState(this.layout.stateFile);
+    writeLocalState(this.layout.stateFile, { services: { ...state.services, [entry.name]: next } });
+    this.log(
+      `${entry.name}: ${image.version} (${image.digest.slice(0, 19)}) serves at ${this.url}${entry.prefix} from ${container}`,
+    );
+    // The service drains on SIGTERM (not-ready, finish in-flight requests), as an ECS task does.
+    if (previous) await this.docker(['rm', '--force', previous.container]).catch(() => undefined);
+    return { service: entry.name, from: previous && { version: previous.version, digest: previous.digest }, to: next };
+  }
+
+  /** `ready` once the health path answers 200, `exited` when the container stopped; undefined while starting. */
+  private async readiness(container: string, healthUrl: string): Promise<'ready' | 'exited' | undefined> {
+    const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(1_000) }).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (ok) return 'ready';
+    const running = await this.docker(['inspect', '--format', '{{.State.Running}}', container]).catch(() => 'false');
+    return running === 'true' ? undefined : 'exited';
+  }
+}
+
+/** Removes every container of the local environment and stops its gateway. */
+export async function stopLocalEnvironment(
+  root: string,
+  layout: LocalLayout,
+  docker: Docker,
+  log: (line: string) => void,
+): Promise<void> {
+  const containers = (
+    await docker(['ps', '--all', '--quiet', '--filter', `label=${LABEL}=${layout.dir}`]).catch(() => '')
+  )
+    .split('\n')
+    .filter(Boolean);
+  if (containers.length > 0) await docker(['rm', '--force', ...containers]);
+  writeLocalState(layout.stateFile, { services: {} });
+  await stopDaemon(gatewayDaemon(root, layout), log);
+  log(`local environment stopped: ${containers.length} container(s) removed`);
+}

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { registryClient, type RegistryClient } from '@gantry/images';
+import { DEFAULT_REPOSITORY_PREFIX } from '@gantry/service-catalog';
+import { FileDeployRecord, SsmDeployRecord, type DeployRecord } from './deploy-record';
+import { localLayout, type LocalLayout } from './local-environment/state';
+
+// The GANTRY_* settings more than one step reads, read in one place (buildspec.yml documents each).
+
+/** cdk: deploy to AWS. local: the local stand-in for ECS and the ALB. synth: synthesize and check only. */
+export type DeployMode = 'cdk' | 'local' | 'synth';
+
+export function deployMode(env: NodeJS.ProcessEnv): DeployMode {
+  const mode = env['GANTRY_DEPLOY'] ?? 'synth';
+  if (mode !== 'cdk' && mode !== 'local' && mode !== 'synth') {
+    throw new Error(
+      `GANTRY_DEPLOY must be cdk (AWS), local (the local stand-in) or synth (check only), got ${JSON.stringify(mode)}`,
+    );
+  }
+  return mode;
+}
+
+/** The registry images are pushed to and read from (GANTRY_REGISTRY), with GANTRY_REGISTRY_USERNAME/PASSWORD. */
+export function registryFromEnv(env: NodeJS.ProcessEnv): RegistryClient | undefined {
+  const registry = env['GANTRY_REGISTRY'];
+  if (!registry) return undefined;
+  const username = env['GANTRY_REGISTRY_USERNAME'];
+  const password = env['GANTRY_REGISTRY_PASSWORD'];
+  return registryClient(registry, username && password ? { auth: { username, password } } : {});
+}
+
+export function requireRegistry(env: NodeJS.ProcessEnv): RegistryClient {
+  const client = registryFromEnv(env);
+  if (!client)
+    throw new Error(
+      'GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)',
+    );
+  return client;
+}
+
+export function repositoryPrefix(env: NodeJS.ProcessEnv): string {
+  return env['GANTRY_REPOSITORY_PREFIX'] || DEFAULT_REPOSITORY_PREFIX;
+}
+
+/** Where the local stand-ins keep their state: GANTRY_STATE_HOME, else .gantry in the checkout. */
+export function stateHome(root: string, env: NodeJS.ProcessEnv): string {
+  return resolve(root, env['GANTRY_STATE_HOME'] ?? '.gantry');
+}
+
+export function localEnvironmentLayout(root: string, env: NodeJS.ProcessEnv): LocalLayout {
+  return localLayout(stateHome(root, env), env);
+}
+
+/** What runs and what ran before: SSM for a cdk deploy, a file beside the local stand-in otherwise. */
+export function deployRecord(root: string, env: NodeJS.ProcessEnv, envName: string, mode: DeployMode): DeployRecord {
+  return mode === 'cdk'
+    ? new SsmDeployRecord(envName)
+    : new FileDeployRecord(resolve(stateHome(root, env), 'deploys', `${envName}.json`));
+}
