@@ -155,6 +155,10 @@ describe('publishing hello', () => {
     assert.deepEqual(result.skipped, []);
     assert.equal(result.image, `${layout.address}/gantry/hello`);
     assert.match(result.digest, /^sha256:[0-9a-f]{64}$/);
+    // The labels the release reads back to tell its own image from another run's.
+    const labels = await registry.labels(repository, version);
+    assert.equal(labels?.['org.opencontainers.image.version'], version);
+    assert.equal(labels?.['dev.gantry.source-commit'], commit, 'without a source commit, the revision is the source');
     for (const tag of tags) {
       assert.equal(
         await registry.manifestDigest(repository, tag),

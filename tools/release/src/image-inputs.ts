@@ -90,10 +90,9 @@ export function imageInputChanges(root: string, commit: Commit, bundle: Readonly
     ];
     if (buildLines(before) !== buildLines(after)) {
       const base = (text: string | null) => /^ARG NODE_IMAGE=(\S+)/m.exec(text ?? '')?.[1] ?? 'none';
+      const pinChanged = before !== null && base(before) !== base(after);
       lines.push(
-        base(before) === base(after)
-          ? `service image: ${SERVICE_DOCKERFILE} changed`
-          : `base image ${base(before)} → ${base(after)}`,
+        pinChanged ? `base image ${base(before)} → ${base(after)}` : `service image: ${SERVICE_DOCKERFILE} changed`,
       );
     }
   }
