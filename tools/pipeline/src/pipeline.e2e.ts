@@ -274,6 +274,16 @@ describe('the pipeline on one clone, change after change', () => {
     rmSync(join(root, 'dist/pipeline'), { recursive: true, force: true });
   };
   const helloServiceJson = join(root, 'apps/hello/service.json');
+  /** The run released a patch of every service and pushed each one's image. */
+  const assertEveryServicePatched = (run: Run, before: ReturnType<typeof versions>) => {
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(versions(), {
+      hello: patched(before.hello),
+      catalog: patched(before.catalog),
+      pricing: patched(before.pricing),
+    });
+    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+  };
 
   it('never gives a version twice: deploy, smoke and record each fail after images, and a fix ships the next free version', async () => {
     const running = versionOf('hello');
@@ -397,13 +407,7 @@ describe('the pipeline on one clone, change after change', () => {
     commitChange(root, git, {}, 'chore(deps): bump fastify');
     const run = await pipeline(root, 'bundled dependency bump', env);
 
-    assert.equal(run.code, 0, run.output);
-    assert.deepEqual(versions(), {
-      hello: patched(before.hello),
-      catalog: patched(before.catalog),
-      pricing: patched(before.pricing),
-    });
-    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assertEveryServicePatched(run, before);
     const changelog = readFileSync(join(root, 'apps/hello/CHANGELOG.md'), 'utf8');
     assert.match(
       changelog.split(/^## /m)[1],
@@ -423,13 +427,7 @@ describe('the pipeline on one clone, change after change', () => {
 
     const run = await pipeline(root, 'base image bump', env);
 
-    assert.equal(run.code, 0, run.output);
-    assert.deepEqual(versions(), {
-      hello: patched(before.hello),
-      catalog: patched(before.catalog),
-      pricing: patched(before.pricing),
-    });
-    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assertEveryServicePatched(run, before);
     assert.match(
       readFileSync(join(root, 'apps/pricing/CHANGELOG.md'), 'utf8'),
       new RegExp(`- base image \\S+ → \\S+@sha256:${'e'.repeat(64)}`),
