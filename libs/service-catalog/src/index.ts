@@ -16,7 +16,14 @@ export {
   stackNames,
 } from './identity';
 export { loadCatalog, SERVICE_FILE } from './load';
-export { matchesPattern, NOT_FOUND_BODY, pathPatterns, routeFor } from './routing';
-export { ServiceEntrySchema, type SecretReference, type ServiceEntry } from './schema';
+export { matchesPattern, NOT_FOUND_BODY, pathPatterns, routeFor, TEST_TRAFFIC_HEADER } from './routing';
+export {
+  DEFAULT_DEPLOYMENT,
+  deploymentOf,
+  ServiceEntrySchema,
+  type Deployment,
+  type SecretReference,
+  type ServiceEntry,
+} from './schema';
 export { serviceVersion } from './service-version';
 export { catalogProblems, entryProblems, parseEntry, validateCatalog } from './validate';

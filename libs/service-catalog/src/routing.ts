@@ -5,6 +5,13 @@ export function pathPatterns(entry: Pick<ServiceEntry, 'prefix'>): [string, stri
   return [entry.prefix, `${entry.prefix}/*`];
 }
 
+/**
+ * Requests carrying this header (value "1") take a service's test route during a blue/green deploy: they
+ * reach the new version before production traffic does. The ALB's test listener rule and the local gateway
+ * both match it; the checks before traffic send it.
+ */
+export const TEST_TRAFFIC_HEADER = 'x-gantry-test-traffic';
+
 /** The ALB's default action body, shared by the local gateway and the CDK listener. */
 export const NOT_FOUND_BODY = JSON.stringify({
   statusCode: 404,

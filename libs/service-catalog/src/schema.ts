@@ -13,6 +13,17 @@ export const SecretRef = Type.Union([
   ),
 ]);
 
+/** How a new version replaces the old one (ECS native deployment strategies); every field is optional. */
+export const DeploymentSchema = Type.Object(
+  {
+    // blue-green: all traffic moves at once after the test route passes; canary and linear move it in steps.
+    strategy: Type.Optional(Type.Union([Type.Literal('blue-green'), Type.Literal('canary'), Type.Literal('linear')])),
+    // How long the new version serves with the old one still running, so a deployment alarm can roll back.
+    bakeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+  },
+  { additionalProperties: false },
+);
+
 /** The deploy contract of one service, declared once in apps/<name>/service.json. */
 export const ServiceEntrySchema = Type.Object(
   {
@@ -32,9 +43,19 @@ export const ServiceEntrySchema = Type.Object(
     // additionalProperties: false, a key like "port" or "db-url" would pass unchecked.
     env: Type.Record(Type.String({ pattern: EnvName }), Type.String(), { additionalProperties: false }),
     secrets: Type.Record(Type.String({ pattern: EnvName }), SecretRef, { additionalProperties: false }),
+    deployment: Type.Optional(DeploymentSchema),
   },
   { additionalProperties: false },
 );
 
 export type ServiceEntry = Static<typeof ServiceEntrySchema>;
+export type Deployment = Required<Static<typeof DeploymentSchema>>;
+
+/** The defaults: blue/green (no production request reaches the new version before its checks pass), 5 minutes' bake. */
+export const DEFAULT_DEPLOYMENT: Deployment = { strategy: 'blue-green', bakeMinutes: 5 };
+
+/** A service's deployment settings, with the defaults filled in. */
+export function deploymentOf(entry: Pick<ServiceEntry, 'deployment'>): Deployment {
+  return { ...DEFAULT_DEPLOYMENT, ...entry.deployment };
+}
 export type SecretReference = Static<typeof SecretRef>;

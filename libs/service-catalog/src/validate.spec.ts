@@ -1,3 +1,4 @@
+import { deploymentOf } from './schema';
 import { CatalogError } from './catalog-error';
 import type { ServiceEntry } from './schema';
 import { catalogProblems, entryProblems, parseEntry, validateCatalog } from './validate';
@@ -31,6 +32,27 @@ describe('entryProblems', () => {
     expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 256, memory: 2048 }))).toEqual([]);
     expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 512, memory: 3072 }))).toEqual([]);
     expect(entryProblems(FILE, sampleEntry('shop', 1, { cpu: 4096, memory: 30720 }))).toEqual([]);
+  });
+
+  it('accepts a deployment block, and fills in blue/green with a 5-minute bake by default', () => {
+    const canary = sampleEntry('shop', 1, { deployment: { strategy: 'canary', bakeMinutes: 10 } });
+
+    expect(entryProblems(FILE, canary)).toEqual([]);
+    expect(deploymentOf(canary)).toEqual({ strategy: 'canary', bakeMinutes: 10 });
+    expect(deploymentOf(sampleEntry('shop', 1))).toEqual({ strategy: 'blue-green', bakeMinutes: 5 });
+    expect(deploymentOf(sampleEntry('shop', 1, { deployment: { bakeMinutes: 0 } }))).toEqual({
+      strategy: 'blue-green',
+      bakeMinutes: 0,
+    });
+  });
+
+  it('rejects an unknown deployment strategy or a bake time out of range, naming the field', () => {
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { deployment: { strategy: 'rolling' } }))).toEqual([
+      `${FILE}: field "deployment.strategy" Expected union value (got "rolling")`,
+    ]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { deployment: { bakeMinutes: -1 } }))).toEqual([
+      `${FILE}: field "deployment.bakeMinutes" Expected integer to be greater or equal to 0 (got -1)`,
+    ]);
   });
 
   it('accepts an ssm parameter and a secrets manager field as secrets', () => {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
 import { buildGateway } from './gateway';
 
 // Real upstream servers on loopback stand in for services, so forwarding is tested end to end.
@@ -21,11 +22,12 @@ describe('the gateway', () => {
   beforeAll(async () => {
     const api = await upstream('api');
     const apiV2 = await upstream('api-v2');
-    upstreams.push(api.app, apiV2.app);
+    const apiNext = await upstream('api-next');
+    upstreams.push(api.app, apiV2.app, apiNext.app);
     gateway = await buildGateway({
       // "api-v2" has a lower priority number, so it wins for its own paths.
       routes: [
-        { name: 'api', prefix: '/api', priority: 20, url: api.url },
+        { name: 'api', prefix: '/api', priority: 20, url: api.url, testUrl: apiNext.url },
         { name: 'api-v2', prefix: '/api-v2', priority: 10, url: apiV2.url },
       ],
       status: async () => [],
@@ -56,6 +58,24 @@ describe('the gateway', () => {
       error: 'Not Found',
       message: 'No service is routed at this path',
     });
+  });
+
+  it('sends requests with the test header to the new version during a blue/green deploy, and no others', async () => {
+    const test = await gateway.inject({ method: 'GET', url: '/api/x', headers: { [TEST_TRAFFIC_HEADER]: '1' } });
+    const production = await gateway.inject({
+      method: 'GET',
+      url: '/api/x',
+      headers: { [TEST_TRAFFIC_HEADER]: 'yes' },
+    });
+    const noTestRoute = await gateway.inject({
+      method: 'GET',
+      url: '/api-v2/x',
+      headers: { [TEST_TRAFFIC_HEADER]: '1' },
+    });
+
+    expect(test.json()).toMatchObject({ served: 'api-next' });
+    expect(production.json()).toMatchObject({ served: 'api' });
+    expect(noTestRoute.json()).toMatchObject({ served: 'api-v2' });
   });
 
   it('forwards request bodies and methods unchanged', async () => {

@@ -1,5 +1,5 @@
 import replyFrom from '@fastify/reply-from';
-import { NOT_FOUND_BODY, routeFor } from '@gantry/service-catalog';
+import { NOT_FOUND_BODY, routeFor, TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { renderStatusPage, type StatusRow } from './status-page';
 
@@ -9,6 +9,8 @@ export interface GatewayRoute {
   priority: number;
   /** Where the service listens, e.g. http://127.0.0.1:3001 */
   url: string;
+  /** During a blue/green deploy, where the new version listens: requests with the test header go there. */
+  testUrl?: string;
 }
 
 export interface GatewayOptions {
@@ -21,8 +23,9 @@ export interface GatewayOptions {
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 /**
- * The local stand-in for the shared ALB: the same path patterns in the same priority order,
- * and the same fixed JSON 404 when no rule matches. Prefixes are not stripped, as on the ALB.
+ * The local stand-in for the shared ALB: the same path patterns in the same priority order, the same fixed
+ * JSON 404 when no rule matches, and the same test route (TEST_TRAFFIC_HEADER: 1) to a new version during a
+ * blue/green deploy. Prefixes are not stripped, as on the ALB.
  */
 export async function buildGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
@@ -41,7 +44,8 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     handler: async (request, reply) => {
       const route = routeFor(typeof options.routes === 'function' ? options.routes() : options.routes, request.url);
       if (!route) return reply.code(404).type('application/json').send(NOT_FOUND_BODY);
-      return reply.from(`${route.url}${request.url}`, {
+      const test = route.testUrl !== undefined && request.headers[TEST_TRAFFIC_HEADER] === '1';
+      return reply.from(`${test ? route.testUrl : route.url}${request.url}`, {
         rewriteRequestHeaders: (incoming, headers) => ({
           ...headers,
           'x-forwarded-for': incoming.socket.remoteAddress ?? '',

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Docker } from '@gantry/docker';
 import { freePort, startDaemon, stopDaemon, waitUntil, type DaemonSpec } from '@gantry/process';
-import { resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
-import { readLocalState, writeLocalState, type LocalLayout, type LocalService } from './state';
+import { resolveEnv, TEST_TRAFFIC_HEADER, type ServiceEntry } from '@gantry/service-catalog';
+import { checkService } from '@gantry/smoke-checks';
+import { readLocalState, updateService, writeLocalState, type LocalLayout, type LocalService } from './state';
 
 /** Every container of the local environment carries this label, so stopping it finds them all. */
 const LABEL = 'gantry.local-environment';
@@ -43,6 +44,7 @@ export class LocalEnvironment {
     readonly layout: LocalLayout,
     private readonly docker: Docker,
     private readonly log: (line: string) => void,
+    private readonly checkTimeoutMs: number,
   ) {}
 
   /** Starts the gateway daemon when it is not running, and returns the environment. */
@@ -51,9 +53,10 @@ export class LocalEnvironment {
     layout: LocalLayout,
     docker: Docker,
     log: (line: string) => void,
+    options: { checkTimeoutMs?: number } = {},
   ): Promise<LocalEnvironment> {
     await startDaemon(gatewayDaemon(root, layout), log, 30_000);
-    return new LocalEnvironment(layout, docker, log);
+    return new LocalEnvironment(layout, docker, log, options.checkTimeoutMs ?? 30_000);
   }
 
   get url(): string {
@@ -65,14 +68,59 @@ export class LocalEnvironment {
   }
 
   /**
-   * Starts the new container beside the old one, waits until it is ready, then switches the route and stops
-   * the old one. A container that exits or never gets ready is removed and the old one keeps serving.
+   * Blue/green, as ECS does it on the ALB: start the new container beside the old one and wait until it is
+   * ready; route only test traffic (TEST_TRAFFIC_HEADER) to it and check it through the gateway; then switch
+   * production to it and drain the old one. A new container that exits, never gets ready or fails its checks
+   * is removed, no production request has reached it, and the old one keeps serving.
    */
   async deploy(
     entry: ServiceEntry,
     image: { reference: string; version: string; digest: string },
   ): Promise<LocalDeploy> {
     const previous = this.running()[entry.name];
+    const started = await this.start(entry, image, previous);
+    const next = { ...image, image: image.reference, container: started.container, url: started.url };
+    updateService(this.layout.stateFile, entry.name, (current) =>
+      current ? { ...current, next } : { ...next, prefix: entry.prefix, priority: entry.priority, next },
+    );
+    const target = { service: entry.name, prefix: entry.prefix, version: image.version };
+    let problem: string | null = null;
+    const passed = await waitUntil(
+      async () => (problem = await checkService(this.url, target, { [TEST_TRAFFIC_HEADER]: '1' })) === null,
+      { timeoutMs: this.checkTimeoutMs, intervalMs: 250 },
+    );
+    if (!passed) {
+      updateService(this.layout.stateFile, entry.name, (current) =>
+        previous && current ? { ...current, next: undefined } : undefined,
+      );
+      await this.docker(['rm', '--force', started.container]).catch(() => undefined);
+      throw new Error(
+        `${entry.name} ${image.version}: the checks through the test route failed (${problem}); ${previous ? `${previous.version} keeps serving` : 'nothing was serving'}, and no production request reached the new version`,
+      );
+    }
+    const serving: LocalService = { ...next, prefix: entry.prefix, priority: entry.priority };
+    updateService(this.layout.stateFile, entry.name, () => serving);
+    this.log(
+      `${entry.name}: ${image.version} (${image.digest.slice(0, 19)}) passed its checks and serves at ${this.url}${entry.prefix}`,
+    );
+    // SIGTERM: the service turns not-ready, finishes its in-flight requests and exits, as an ECS task drains.
+    if (previous) {
+      await this.docker(['stop', '--time', '20', previous.container]).catch(() => undefined);
+      await this.docker(['rm', '--force', previous.container]).catch(() => undefined);
+    }
+    return {
+      service: entry.name,
+      from: previous && { version: previous.version, digest: previous.digest },
+      to: serving,
+    };
+  }
+
+  /** Runs the image beside what serves now; resolves once it is ready, or removes it and says why not. */
+  private async start(
+    entry: ServiceEntry,
+    image: { reference: string; version: string },
+    previous: LocalService | undefined,
+  ): Promise<{ container: string; url: string }> {
     const port = await freePort();
     const container = `gantry-local-${entry.name}-${port}`;
     const env = { ...resolveEnv(entry, () => this.url), HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '0' };
@@ -87,30 +135,13 @@ export class LocalEnvironment {
       timeoutMs: 60_000,
       intervalMs: 250,
     });
-    if (ready !== 'ready') {
-      const logs = await this.docker(['logs', '--tail', '5', container]).catch(() => '');
-      await this.docker(['rm', '--force', container]).catch(() => undefined);
-      const why = ready === 'exited' ? 'exited before it was ready' : 'was not ready within 60 s';
-      throw new Error(
-        `${entry.name} ${image.version}: the new container ${why}; ${previous ? `${previous.version} keeps serving` : 'nothing was serving'}. Last log lines:\n  ${logs.split('\n').join('\n  ')}`,
-      );
-    }
-    const next: LocalService = {
-      ...image,
-      image: image.reference,
-      container,
-      url,
-      prefix: entry.prefix,
-      priority: entry.priority,
-    };
-    const state = readLocalState(this.layout.stateFile);
-    writeLocalState(this.layout.stateFile, { services: { ...state.services, [entry.name]: next } });
-    this.log(
-      `${entry.name}: ${image.version} (${image.digest.slice(0, 19)}) serves at ${this.url}${entry.prefix} from ${container}`,
+    if (ready === 'ready') return { container, url };
+    const logs = await this.docker(['logs', '--tail', '5', container]).catch(() => '');
+    await this.docker(['rm', '--force', container]).catch(() => undefined);
+    const why = ready === 'exited' ? 'exited before it was ready' : 'was not ready within 60 s';
+    throw new Error(
+      `${entry.name} ${image.version}: the new container ${why}; ${previous ? `${previous.version} keeps serving` : 'nothing was serving'}. Last log lines:\n  ${logs.split('\n').join('\n  ')}`,
     );
-    // The service drains on SIGTERM (not-ready, finish in-flight requests), as an ECS task does.
-    if (previous) await this.docker(['rm', '--force', previous.container]).catch(() => undefined);
-    return { service: entry.name, from: previous && { version: previous.version, digest: previous.digest }, to: next };
   }
 
   /** `ready` once the health path answers 200, `exited` when the container stopped; undefined while starting. */

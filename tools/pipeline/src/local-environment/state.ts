@@ -13,6 +13,8 @@ export interface LocalService {
   url: string;
   prefix: string;
   priority: number;
+  /** During a blue/green deploy: the new version, which only the test route reaches until its checks pass. */
+  next?: Pick<LocalService, 'version' | 'digest' | 'image' | 'container' | 'url'>;
 }
 
 export interface LocalState {
@@ -65,12 +67,24 @@ export function writeLocalState(stateFile: string, state: LocalState): void {
   renameSync(`${stateFile}.tmp`, stateFile);
 }
 
-/** The gateway's routes: one per running service, with the ALB's path rules. */
+/** The gateway's routes: one per running service, with the ALB's path rules and, mid-deploy, the test route. */
 export function routesOf(state: LocalState): GatewayRoute[] {
   return Object.entries(state.services).map(([name, s]) => ({
     name,
     prefix: s.prefix,
     priority: s.priority,
     url: s.url,
+    ...(s.next ? { testUrl: s.next.url } : {}),
   }));
+}
+
+/** Changes one service (undefined removes it), on a fresh read: another service's deploy may have changed the rest. */
+export function updateService(
+  stateFile: string,
+  name: string,
+  change: (current: LocalService | undefined) => LocalService | undefined,
+): void {
+  const { [name]: current, ...others } = readLocalState(stateFile).services;
+  const next = change(current);
+  writeLocalState(stateFile, { services: next ? { ...others, [name]: next } : others });
 }

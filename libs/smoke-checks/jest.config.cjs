@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/smoke-checks',
+  preset: '../../jest.preset.js',
+};

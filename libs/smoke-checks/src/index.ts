@@ -1,0 +1,1 @@
+export { checkService, type SmokeTarget } from './check-service';
