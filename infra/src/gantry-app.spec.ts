@@ -57,28 +57,31 @@ describe('the whole Gantry app', () => {
     expect(synthError).toBeUndefined();
   });
 
-  it('adds exactly one service stack and one listener rule per catalog entry', () => {
-    // GIVEN the real catalog plus one sample service (each stack owns exactly one rule, asserted in service-stack.spec)
+  it('adds exactly one service stack, with a production and a test listener rule, per catalog entry', () => {
+    // GIVEN the real catalog plus one sample service (each stack owns exactly its two rules, asserted in gantry-service.spec)
     const extra = sampleEntry('sample', 90);
 
     // WHEN the app is built from the larger catalog
     const after = addGantryStacks(new App(), { config, catalog: [...catalog, extra], nag: false });
 
-    // THEN there is one more service stack, and it holds the only new listener rule
+    // THEN there is one more service stack, and it holds the only new listener rules
     expect(catalog.map((entry) => entry.name)).not.toContain('sample');
     expect([...after.services.keys()]).toEqual([...catalog.map((entry) => entry.name), 'sample']);
     const rules = [...after.services.values()].map(
       (stack) =>
         Object.keys(Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).length,
     );
-    expect(rules.reduce((a, b) => a + b, 0)).toBe(catalog.length + 1);
+    expect(rules.reduce((a, b) => a + b, 0)).toBe(2 * (catalog.length + 1));
     const sample = after.services.get('sample');
     if (!sample) throw new Error('no sample stack');
-    Template.fromStack(sample).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    Template.fromStack(sample).hasResourceProperties(
-      'AWS::ElasticLoadBalancingV2::ListenerRule',
-      Match.objectLike({ Priority: 900 }),
-    );
+    Template.fromStack(sample).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
+    // AND its test rule takes the catalog priority and its production rule that + 25000
+    for (const priority of [900, 25_900]) {
+      Template.fromStack(sample).hasResourceProperties(
+        'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Match.objectLike({ Priority: priority }),
+      );
+    }
     // AND the shared stacks hold no per-service rules
     Template.fromStack(after.platform).resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
   });
@@ -107,6 +110,31 @@ describe('the whole Gantry app', () => {
       );
       // AND under this app's flags no Fargate service has a DesiredCount for a stack update to reset (aws-cdk#3919)
       template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({ DesiredCount: Match.absent() }));
+    }
+  });
+
+  it('has a dashboard per service and one for the platform, and every alarm notifies the platform topic', () => {
+    // GIVEN / WHEN the app as bin/app.ts builds it
+    const { platform, services } = addGantryStacks(new App(), { config, catalog, nag: false });
+
+    // THEN each service stack and the platform stack hold exactly one dashboard, each named after its stack
+    const dashboards = [platform, ...services.values()].map((stack) => {
+      const found = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+      expect(found).toHaveLength(1);
+      return found[0].Properties.DashboardName;
+    });
+    expect(dashboards).toEqual([platform.stackName, ...[...services.values()].map((stack) => stack.stackName)]);
+    // AND every alarm in every stack notifies the one topic
+    for (const stack of [platform, ...services.values()]) {
+      const topic = stack.resolve(platform.alarmTopic.topicArn);
+      Template.fromStack(stack).allResourcesProperties(
+        'AWS::CloudWatch::Alarm',
+        Match.objectLike({
+          AlarmActions: [
+            stack === platform ? topic : Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmTopic') }),
+          ],
+        }),
+      );
     }
   });
 

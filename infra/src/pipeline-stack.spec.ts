@@ -1,14 +1,24 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PipelineStack } from './pipeline-stack';
+import type { CfnResource } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PULL_REQUEST_BUILDSPEC } from './constructs/pull-request-pipeline';
+import { MAIN_BUILDSPECS, MAIN_STAGES, PipelineStack, type MainStage } from './pipeline-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/abc';
+const REPOSITORY_ROOT = join(__dirname, '..', '..');
 
-type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
+/** Synthesized CloudFormation, read as the plain JSON it is; each assertion below pins the shape it relies on. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Variable = { Name: string; Type: string; Value: unknown };
 
 describe('PipelineStack', () => {
-  // GIVEN one pipeline for services hello and pricing, shared by the read-only cases
+  // GIVEN one stack for services hello and pricing, shared by the read-only cases
   const stack = new PipelineStack(new App(), 'Pipeline', {
     env,
     envName: 'dev',
@@ -18,200 +28,491 @@ describe('PipelineStack', () => {
     githubRepo: 'gantry',
   });
   const template = Template.fromStack(stack);
-  const buildPolicy = (): Statement[] => {
-    const roleId = stack.getLogicalId(stack.buildRole.node.defaultChild as never);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p.Properties.Roles).includes(stack.resolve(roleId)),
-    );
-    return policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+  const id = (construct: IConstruct) => stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnResource));
+  const ref = (construct: IConstruct) => ({ Ref: id(construct) });
+  const arn = (construct: IConstruct) => ({ 'Fn::GetAtt': [id(construct), 'Arn'] });
+  const projects: Record<MainStage | 'pullRequest', { role: IConstruct; project: IConstruct; logGroup: IConstruct }> = {
+    ...stack.stages,
+    pullRequest: stack.pullRequests.checks,
   };
-  const bySid = (sid: string) => {
-    const statement = buildPolicy().find((s) => s.Sid === sid);
-    if (!statement) throw new Error(`no statement ${sid}`);
-    return statement;
+  const roleOf = (stage: keyof typeof projects) => projects[stage].role;
+
+  /** Every statement of the identity policies attached to `role`. */
+  const statementsOf = (role: IConstruct): Statement[] =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${id(role)}"`))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+  const bySid = (role: IConstruct) =>
+    Object.fromEntries(statementsOf(role).flatMap((s) => (s.Sid ? [[s.Sid, s]] : [])));
+  const actionsOf = (s: Statement) => [s.Action].flat();
+  /** The logical IDs of the roles one of whose statements allows `action` on a resource that mentions `on`. */
+  const rolesAllowing = (action: string, on = ''): string[] =>
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .filter(([roleId]) =>
+        Object.values(resources)
+          .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${roleId}"`))
+          .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[])
+          .some(
+            (s) =>
+              s.Effect === 'Allow' &&
+              actionsOf(s).some(
+                (a) => a === action || a === '*' || (a.endsWith('*') && action.startsWith(a.slice(0, -1))),
+              ) &&
+              JSON.stringify(s.Resource).includes(on),
+          ),
+      )
+      .map(([roleId]) => roleId)
+      .sort();
+  const variablesOf = (stage: keyof typeof projects): Variable[] =>
+    resources[id(projects[stage].project)].Properties.Environment.EnvironmentVariables ?? [];
+  const plainVariables = (stage: keyof typeof projects) =>
+    Object.fromEntries(variablesOf(stage).map((v) => [v.Name, stack.resolve(v.Value)]));
+  const cacheArn = arn(stack.cacheBucket);
+  const repositories = ['hello', 'pricing'].map((service) => {
+    const repository = stack.repositories.get(service);
+    if (!repository) throw new Error(`no repository for ${service}`);
+    return arn(repository);
+  });
+  const ssmArn = (name: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:eu-west-1:111111111111:parameter${name}`]],
+  });
+  const baseParameterArn = {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111111111111:parameter', ref(stack.baseParameter)],
+    ],
   };
 
-  it('is a V2 pipeline, queued, triggered by pushes to main from a full clone', () => {
-    // WHEN its template is read
-    // THEN the pipeline is V2 QUEUED with a push trigger on main and CODEBUILD_CLONE_REF output
-    template.hasResourceProperties(
-      'AWS::CodePipeline::Pipeline',
-      Match.objectLike({
+  describe('the main pipeline', () => {
+    it('is a V2 pipeline, queued, triggered by pushes to main, with a stage per trust level', () => {
+      // WHEN its template is read
+      // THEN it is V2 QUEUED with a push trigger on main, a full-clone source, and Checks → Release → Deploy → Record
+      const pipeline = resources[id(stack.pipeline)].Properties;
+      expect(pipeline).toMatchObject({
         PipelineType: 'V2',
         ExecutionMode: 'QUEUED',
         Triggers: [
-          Match.objectLike({
+          {
             ProviderType: 'CodeStarSourceConnection',
-            GitConfiguration: Match.objectLike({ Push: [{ Branches: { Includes: ['main'] } }] }),
-          }),
+            GitConfiguration: { SourceActionName: 'GitHub', Push: [{ Branches: { Includes: ['main'] } }] },
+          },
         ],
-        Stages: Match.arrayWith([
-          Match.objectLike({
-            Name: 'Source',
-            Actions: [
-              Match.objectLike({
-                Configuration: Match.objectLike({
-                  ConnectionArn: CONNECTION,
-                  FullRepositoryId: 'acme/gantry',
-                  BranchName: 'main',
-                  OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
-                }),
-              }),
-            ],
-          }),
+      });
+      const stages = pipeline.Stages as Array<{ Name: string; Actions: Array<Json> }>;
+      expect(
+        stages.map((s) => [
+          s.Name,
+          s.Actions.map((a) => ({
+            name: a.Name,
+            inputs: (a.InputArtifacts ?? []).map((i: { Name: string }) => i.Name),
+            outputs: (a.OutputArtifacts ?? []).map((o: { Name: string }) => o.Name),
+          })),
         ]),
-      }),
-    );
-  });
+      ).toEqual([
+        ['Source', [{ name: 'GitHub', inputs: [], outputs: ['Source'] }]],
+        ['Checks', [{ name: 'Checks', inputs: ['Source'], outputs: ['ChecksState'] }]],
+        ['Release', [{ name: 'VersionAndImages', inputs: ['Source', 'ChecksState'], outputs: ['ReleaseState'] }]],
+        ['Deploy', [{ name: 'DeployAndSmoke', inputs: ['Source', 'ReleaseState'], outputs: ['DeployState'] }]],
+        ['Record', [{ name: 'Record', inputs: ['Source', 'ReleaseState', 'DeployState'], outputs: [] }]],
+      ]);
+      expect(stages[0].Actions[0].Configuration).toMatchObject({
+        ConnectionArn: CONNECTION,
+        FullRepositoryId: 'acme/gantry',
+        BranchName: 'main',
+        OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
+      });
+      // AND each CodeBuild stage runs its own project
+      const projectOf = (stage: string) => stages.find((s) => s.Name === stage)?.Actions[0].Configuration.ProjectName;
+      expect(['Checks', 'Release', 'Deploy', 'Record'].map(projectOf)).toEqual(
+        MAIN_STAGES.map((stage) => ref(stack.stages[stage].project)),
+      );
+    });
 
-  it('runs buildspec.yml privileged with the gantry env vars and read-write cache', () => {
-    // THEN the CodeBuild project carries the contract of tools/pipeline
-    template.hasResourceProperties(
-      'AWS::CodeBuild::Project',
-      Match.objectLike({
-        Source: Match.objectLike({ BuildSpec: 'buildspec.yml' }),
-        Environment: Match.objectLike({
-          PrivilegedMode: true,
-          Type: 'ARM_CONTAINER',
-        }),
-      }),
-    );
-    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
-    const vars = Object.fromEntries(
-      (project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Value: unknown }>).map((v) => [
-        v.Name,
-        stack.resolve(v.Value),
-      ]),
-    );
-    expect(vars).toMatchObject({
-      GANTRY_CACHE_MODE: 'read-write',
-      GANTRY_REPOSITORY_PREFIX: 'gantry',
-      GANTRY_CACHE_PREFIX: 'nx-cache/',
-      GANTRY_CACHE_REGION: 'eu-west-1',
-      GANTRY_REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
-      GANTRY_CACHE_BUCKET: { Ref: stack.resolve(stack.getLogicalId(stack.cacheBucket.node.defaultChild as never)) },
-      GANTRY_BASE_PARAMETER: { Ref: stack.resolve(stack.getLogicalId(stack.baseParameter.node.defaultChild as never)) },
-      GANTRY_RELEASE_BRANCH: 'main',
-      GANTRY_DEPLOY: 'cdk',
-      GANTRY_RELEASE_REMOTE: 'https://github.com/acme/gantry.git',
+    it('unpacks each extra input in the buildspec of the stage that gets it, as $CODEBUILD_SRC_DIR_<artifact>', () => {
+      // GIVEN each CodeBuild action's extra inputs and the buildspec its project runs
+      const stages = resources[id(stack.pipeline)].Properties.Stages as Array<{ Actions: Array<Json> }>;
+      const actions = stages.flatMap((s) => s.Actions).filter((a) => a.ActionTypeId.Provider === 'CodeBuild');
+
+      // THEN the buildspec names every extra input's directory
+      for (const action of actions) {
+        const stage = MAIN_STAGES.find(
+          (s) => stack.resolve(action.Configuration.ProjectName).Ref === id(stack.stages[s].project),
+        );
+        const buildspec = readFileSync(join(REPOSITORY_ROOT, MAIN_BUILDSPECS[stage as MainStage]), 'utf8');
+        for (const { Name } of action.InputArtifacts.slice(1))
+          expect(buildspec).toContain(`"$CODEBUILD_SRC_DIR_${Name}"`);
+      }
     });
   });
 
-  it('lets the build deploy only through the CDK bootstrap roles and record image tags under its environment', () => {
-    // THEN sts:AssumeRole names exactly the three bootstrap roles, and SSM writes stay under /gantry/dev/images/
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (policy) =>
-        policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: unknown; Resource: unknown }>,
-    );
-    const assume = statements.find((statement) => statement.Sid === 'CdkDeployThroughBootstrapRoles');
-    expect(stack.resolve(assume?.Resource)).toEqual(
-      ['deploy', 'file-publishing', 'lookup'].map((kind) => ({
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            `:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-eu-west-1`,
-          ],
-        ],
-      })),
-    );
-    const record = statements.find((statement) => statement.Sid === 'RecordDeployedImages');
-    expect(record?.Action).toEqual(['ssm:PutParameter', 'ssm:GetParameter']);
-    expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/images/*');
-    expect(JSON.stringify(stack.resolve(record?.Resource))).toContain(':parameter/gantry/dev/deploys/*');
-  });
-
-  it('lets the smoke test read the platform URL parameter, and no other', () => {
-    // THEN the grant is the ARN of /gantry/dev/platform/url in this stack's partition
-    expect(stack.resolve(bySid('ReadPlatformUrlForSmokeTest').Resource)).toEqual({
-      'Fn::Join': [
-        '',
-        ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-west-1:111111111111:parameter/gantry/dev/platform/url'],
-      ],
+  describe('the CodeBuild projects', () => {
+    it('are one per stage, each with a role of its own, pointing at a buildspec that exists', () => {
+      // THEN there are five projects (four main stages, pull requests) with five distinct roles
+      template.resourceCountIs('AWS::CodeBuild::Project', 5);
+      const roles = Object.values(projects).map((p) => resources[id(p.project)].Properties.ServiceRole);
+      expect(new Set(roles.map((r) => JSON.stringify(r))).size).toBe(5);
+      for (const [stage, { project, role }] of Object.entries(projects)) {
+        const buildspec = resources[id(project)].Properties.Source.BuildSpec as string;
+        expect([stage, buildspec]).toEqual([
+          stage,
+          stage === 'pullRequest' ? PULL_REQUEST_BUILDSPEC : MAIN_BUILDSPECS[stage as MainStage],
+        ]);
+        expect(existsSync(join(REPOSITORY_ROOT, buildspec))).toBe(true);
+        expect(resources[id(project)].Properties.ServiceRole).toEqual(arn(role));
+      }
+      expect(MAIN_BUILDSPECS.checks).toBe('buildspec.yml');
     });
-    expect(bySid('ReadPlatformUrlForSmokeTest').Action).toBe('ssm:GetParameter');
-  });
 
-  it('names the build action for everything it does, and its artifact for the step states it keeps', () => {
-    // THEN the Build stage's one action is BuildReleaseDeploy with the PipelineState output
-    template.hasResourceProperties(
-      'AWS::CodePipeline::Pipeline',
-      Match.objectLike({
-        Stages: Match.arrayWith([
-          Match.objectLike({
-            Name: 'Build',
-            Actions: [Match.objectLike({ Name: 'BuildReleaseDeploy', OutputArtifacts: [{ Name: 'PipelineState' }] })],
-          }),
-        ]),
-      }),
-    );
-  });
-
-  it('gives the build its GitHub push token from Secrets Manager, never as plain text', () => {
-    // THEN the token variable is a SECRETS_MANAGER reference, and the role may read only that secret
-    const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
-    const token = (
-      project.Properties.Environment.EnvironmentVariables as Array<{ Name: string; Type: string; Value: string }>
-    ).find((v) => v.Name === 'GANTRY_GIT_TOKEN');
-    expect(token).toEqual({
-      Name: 'GANTRY_GIT_TOKEN',
-      Type: 'SECRETS_MANAGER',
-      Value: 'gantry/dev/github-release-token',
+    it('give each stage exactly its variables, all of them plain text', () => {
+      // THEN the variables are the contract of each stage's steps
+      const cache = {
+        GANTRY_CACHE_BUCKET: ref(stack.cacheBucket),
+        GANTRY_CACHE_PREFIX: 'nx-cache/',
+        GANTRY_CACHE_REGION: 'eu-west-1',
+      };
+      const registry = {
+        GANTRY_REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+        GANTRY_REPOSITORY_PREFIX: 'gantry',
+      };
+      const base = { GANTRY_BASE_PARAMETER: ref(stack.baseParameter) };
+      expect(plainVariables('checks')).toEqual({ ...base, ...cache, GANTRY_CACHE_MODE: 'read-write' });
+      expect(plainVariables('release')).toEqual({
+        ...cache,
+        GANTRY_CACHE_MODE: 'read-only',
+        ...registry,
+        GANTRY_RELEASE_REMOTE: 'origin',
+        GANTRY_RELEASE_BRANCH: 'main',
+      });
+      expect(plainVariables('deploy')).toEqual({ GANTRY_DEPLOY: 'cdk', ...registry });
+      expect(plainVariables('record')).toEqual({
+        ...base,
+        ...registry,
+        GANTRY_RELEASE_REMOTE: 'https://github.com/acme/gantry.git',
+        GANTRY_RELEASE_BRANCH: 'main',
+        GANTRY_GIT_TOKEN_SECRET: 'gantry/dev/github-release-token',
+      });
+      expect(plainVariables('pullRequest')).toEqual({ ...base, ...cache, GANTRY_CACHE_MODE: 'read-only' });
+      // AND no project resolves a secret into its environment
+      for (const stage of Object.keys(projects) as Array<keyof typeof projects>) {
+        expect(variablesOf(stage).map((v) => v.Type)).toEqual(variablesOf(stage).map(() => 'PLAINTEXT'));
+      }
     });
-    template.hasResourceProperties(
-      'AWS::IAM::Policy',
-      Match.objectLike({
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Action: 'secretsmanager:GetSecretValue',
-              Resource: {
-                'Fn::Join': [
-                  '',
-                  Match.arrayWith([
-                    Match.stringLikeRegexp(
-                      ':secretsmanager:eu-west-1:111111111111:secret:gantry/dev/github-release-token-\\?\\?\\?\\?\\?\\?$',
-                    ),
-                  ]),
-                ],
-              },
-            }),
-          ]),
+
+    it('document every variable they set in the header of their buildspec', () => {
+      for (const [stage, { project }] of Object.entries(projects)) {
+        const file = resources[id(project)].Properties.Source.BuildSpec as string;
+        const header = readFileSync(join(REPOSITORY_ROOT, file), 'utf8').split('\nversion:')[0];
+        const missing = variablesOf(stage as keyof typeof projects)
+          .map((v) => v.Name)
+          .filter((name) => !new RegExp(`\\b${name}\\b`).test(header));
+        expect([stage, missing]).toEqual([stage, []]);
+      }
+    });
+
+    it('run Docker privileged in the release stage only', () => {
+      const privileged = Object.entries(projects)
+        .filter(([, { project }]) => resources[id(project)].Properties.Environment.PrivilegedMode)
+        .map(([stage]) => stage);
+      expect(privileged).toEqual(['release']);
+      for (const { project } of Object.values(projects))
+        expect(resources[id(project)].Properties.Environment.Type).toBe('ARM_CONTAINER');
+    });
+  });
+
+  describe('who may do what', () => {
+    // Every statement a stage role holds is one of its own (by Sid, asserted exactly) or one CDK adds to every
+    // project: its own logs and report groups, its pipeline's artifact bucket, and the source connection.
+    const cdkDefault = (stage: keyof typeof projects) => (s: Statement) => {
+      const own = JSON.stringify(s.Resource);
+      const artifacts = stage === 'pullRequest' ? stack.pullRequests.artifactBucket : stack.artifactBucket;
+      return (
+        !s.Sid &&
+        s.Effect === 'Allow' &&
+        ((actionsOf(s).every((a) => a.startsWith('logs:') || a.startsWith('codebuild:')) &&
+          (own.includes(`"${id(projects[stage].project)}"`) || own.includes(`"${id(projects[stage].logGroup)}"`))) ||
+          (actionsOf(s).every((a) => a.startsWith('s3:')) &&
+            own.includes(id(artifacts)) &&
+            !own.includes(id(stack.cacheBucket))) ||
+          (actionsOf(s).join() === 'codestar-connections:UseConnection' && s.Resource === CONNECTION))
+      );
+    };
+    const ownStatements = (stage: keyof typeof projects) => {
+      const statements = statementsOf(roleOf(stage));
+      expect(statements.filter((s) => !s.Sid && !cdkDefault(stage)(s))).toEqual([]);
+      return statements.filter((s) => s.Sid);
+    };
+
+    it('lets the checks role read the base, and read and write the cache: no ECR, no secrets, no deploy, no SSM writes', () => {
+      // THEN its own statements are exactly these
+      expect(ownStatements('checks')).toEqual([
+        { Sid: 'NxCacheList', Effect: 'Allow', Action: 's3:ListBucket', Resource: cacheArn },
+        {
+          Sid: 'NxCacheRead',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [cacheArn, '/nx-cache/*']] },
         },
-      }),
-    );
+        {
+          Sid: 'NxCacheWrite',
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          Resource: { 'Fn::Join': ['', [cacheArn, '/nx-cache/*']] },
+        },
+        { Sid: 'ReadLastDeployedCommit', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: baseParameterArn },
+      ]);
+    });
+
+    it('lets the release role read the cache and push to the catalog repositories only', () => {
+      expect(ownStatements('release')).toEqual([
+        { Sid: 'NxCacheList', Effect: 'Allow', Action: 's3:ListBucket', Resource: cacheArn },
+        {
+          Sid: 'NxCacheRead',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [cacheArn, '/nx-cache/*']] },
+        },
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Sid: 'EcrPushToGantryRepositories',
+          Effect: 'Allow',
+          Action: [
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:BatchGetImage',
+            'ecr:CompleteLayerUpload',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:InitiateLayerUpload',
+            'ecr:PutImage',
+            'ecr:UploadLayerPart',
+          ],
+          Resource: repositories,
+        },
+      ]);
+    });
+
+    it('lets the deploy role assume the three CDK bootstrap roles, read the platform URL and read image digests', () => {
+      expect(ownStatements('deploy')).toEqual([
+        {
+          Sid: 'CdkDeployThroughBootstrapRoles',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: ['deploy', 'file-publishing', 'lookup'].map((kind) => ({
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                `:iam::111111111111:role/cdk-hnb659fds-${kind}-role-111111111111-eu-west-1`,
+              ],
+            ],
+          })),
+        },
+        {
+          Sid: 'ReadPlatformUrlForSmokeTest',
+          Effect: 'Allow',
+          Action: 'ssm:GetParameter',
+          Resource: ssmArn('/gantry/dev/platform/url'),
+        },
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'EcrReadDigests', Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: repositories },
+      ]);
+    });
+
+    it('lets the record role read the token secret, write the records and the base, and move deployed-<env> tags', () => {
+      expect(ownStatements('record')).toEqual([
+        {
+          Sid: 'ReadReleaseToken',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':secretsmanager:eu-west-1:111111111111:secret:gantry/dev/github-release-token-??????',
+              ],
+            ],
+          },
+        },
+        {
+          Sid: 'RecordDeployedImages',
+          Effect: 'Allow',
+          Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+          Resource: [ssmArn('/gantry/dev/images/*'), ssmArn('/gantry/dev/deploys/*')],
+        },
+        { Sid: 'RecordLastDeployedCommit', Effect: 'Allow', Action: 'ssm:PutParameter', Resource: baseParameterArn },
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Sid: 'MoveDeployedTag',
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:PutImage'],
+          Resource: repositories,
+        },
+      ]);
+    });
+
+    it('lets the pull-request role read the cache and the base, and nothing more', () => {
+      expect(ownStatements('pullRequest')).toEqual([
+        { Sid: 'NxCacheList', Effect: 'Allow', Action: 's3:ListBucket', Resource: cacheArn },
+        {
+          Sid: 'NxCacheRead',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [cacheArn, '/nx-cache/*']] },
+        },
+        { Sid: 'ReadLastDeployedCommit', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: baseParameterArn },
+      ]);
+    });
+
+    it('lets no role but the deploy role assume the CDK bootstrap roles', () => {
+      expect(rolesAllowing('sts:AssumeRole', 'cdk-hnb659fds')).toEqual([id(roleOf('deploy'))]);
+    });
+
+    it('lets no role but the record role read the token secret, or any secret', () => {
+      expect(rolesAllowing('secretsmanager:GetSecretValue')).toEqual([id(roleOf('record'))]);
+    });
+
+    it('lets no role but the record role write SSM parameters', () => {
+      expect(rolesAllowing('ssm:PutParameter')).toEqual([id(roleOf('record'))]);
+    });
+
+    it("lets no role but main's checks role put objects in the cache bucket", () => {
+      expect(rolesAllowing('s3:PutObject', id(stack.cacheBucket))).toEqual([id(roleOf('checks'))]);
+      expect(stack.cache.writer).toBe(roleOf('checks'));
+    });
+
+    it('lets only the release role push images, and only the record role put a manifest besides', () => {
+      expect(rolesAllowing('ecr:UploadLayerPart')).toEqual([id(roleOf('release'))]);
+      expect(rolesAllowing('ecr:PutImage')).toEqual([id(roleOf('record')), id(roleOf('release'))].sort());
+      expect(rolesAllowing('ecr:GetAuthorizationToken')).toEqual(
+        [id(roleOf('deploy')), id(roleOf('record')), id(roleOf('release'))].sort(),
+      );
+    });
   });
 
-  it('keeps an encrypted, SSL-only, expiring cache bucket and one last-deployed-commit parameter', () => {
-    // THEN the bucket and parameter exist as configured
-    template.hasResourceProperties(
-      'AWS::S3::Bucket',
-      Match.objectLike({
+  describe('the cache bucket', () => {
+    const bucketPolicy = () =>
+      Object.values(resources).find(
+        (r) =>
+          r.Type === 'AWS::S3::BucketPolicy' &&
+          JSON.stringify(r.Properties.Bucket) === JSON.stringify(ref(stack.cacheBucket)),
+      )?.Properties.PolicyDocument.Statement as Statement[];
+
+    it('denies PutObject to every principal but the checks role of main, whatever their own policies say', () => {
+      expect(bucketPolicy().find((s) => s.Sid === 'OnlyTheTrustedChecksRoleWrites')).toEqual({
+        Sid: 'OnlyTheTrustedChecksRoleWrites',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [cacheArn, '/*']] },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': arn(roleOf('checks')) } },
+      });
+    });
+
+    it('denies any PutObject or CompleteMultipartUpload without If-None-Match, so no entry is overwritten', () => {
+      expect(bucketPolicy().find((s) => s.Sid === 'EntriesAreNeverOverwritten')).toEqual({
+        Sid: 'EntriesAreNeverOverwritten',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [cacheArn, '/*']] },
+        Condition: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
+      });
+      // AND it allows nothing: the bucket policy only denies
+      expect(bucketPolicy().filter((s) => s.Effect !== 'Deny')).toEqual([]);
+    });
+
+    it('is versioned, encrypted, SSL-only and private, and expires entries and the versions expiry leaves', () => {
+      expect(resources[id(stack.cacheBucket)].Properties).toMatchObject({
+        VersioningConfiguration: { Status: 'Enabled' },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [
-            Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }),
-          ],
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
         },
         LifecycleConfiguration: {
-          Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })]),
+          Rules: [
+            {
+              Id: 'ExpireEntries',
+              ExpirationInDays: 30,
+              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            },
+            { Id: 'RemoveExpiredDeleteMarkers', ExpiredObjectDeleteMarker: true, Status: 'Enabled' },
+          ],
         },
-      }),
-    );
-    template.hasResourceProperties(
-      'AWS::S3::BucketPolicy',
-      Match.objectLike({
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+      });
+      expect(bucketPolicy()).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    });
+  });
+
+  describe('the pull-request pipeline', () => {
+    const pipeline = () => resources[id(stack.pullRequests.pipeline)].Properties;
+
+    it('is a V2 pipeline started by pull requests into main, opened or updated, on the same connection', () => {
+      expect(pipeline()).toMatchObject({
+        PipelineType: 'V2',
+        ExecutionMode: 'PARALLEL',
+        Triggers: [
+          {
+            ProviderType: 'CodeStarSourceConnection',
+            GitConfiguration: {
+              SourceActionName: 'GitHub',
+              PullRequest: [{ Branches: { Includes: ['main'] }, Events: ['OPEN', 'UPDATED'] }],
+            },
+          },
+        ],
+        ArtifactStore: { Location: ref(stack.pullRequests.artifactBucket) },
+      });
+      expect(pipeline().Triggers[0].GitConfiguration.Push).toBeUndefined();
+      expect(pipeline().Stages[0].Actions[0].Configuration).toMatchObject({
+        ConnectionArn: CONNECTION,
+        FullRepositoryId: 'acme/gantry',
+        OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
+        DetectChanges: false,
+      });
+    });
+
+    it('runs install and the checks only: no images, no deploy, no outputs', () => {
+      const stages = pipeline().Stages as Array<{ Name: string; Actions: Array<Json> }>;
+      expect(stages.map((s) => s.Name)).toEqual(['Source', 'Checks']);
+      expect(stages[1].Actions).toHaveLength(1);
+      expect(stages[1].Actions[0].Configuration.ProjectName).toEqual(ref(stack.pullRequests.checks.project));
+      expect(stages[1].Actions[0].OutputArtifacts).toBeUndefined();
+      expect(resources[id(stack.pullRequests.checks.project)].Properties.Environment.PrivilegedMode).toBe(false);
+    });
+
+    it('cannot write the cache or start a build: read-only mode, no s3:PutObject in its policies or its boundary', () => {
+      const role = roleOf('pullRequest');
+      expect(plainVariables('pullRequest')['GANTRY_CACHE_MODE']).toBe('read-only');
+      expect(statementsOf(role).filter((s) => actionsOf(s).some((a) => /^s3:(Put|\*)/.test(a)))).toEqual([]);
+      // AND its permissions boundary, the most it can ever be granted, allows no S3 write and no secret
+      expect(resources[id(role)].Properties.PermissionsBoundary).toEqual(ref(stack.pullRequests.boundary));
+      const boundary = resources[id(stack.pullRequests.boundary)].Properties.PolicyDocument.Statement as Statement[];
+      const granted = boundary.flatMap(actionsOf);
+      expect(
+        granted.filter((a) =>
+          /^s3:(Put|Delete|\*)|^s3:\*|^secretsmanager:|^ssm:Put|^sts:|^ecr:(Put|Upload|Initiate|Complete)/.test(a),
+        ),
+      ).toEqual([]);
+      // AND it denies starting any build, so reviewed code cannot run a main stage with a buildspec override
+      expect(boundary.filter((s) => s.Effect !== 'Allow')).toEqual([
+        {
+          Effect: 'Deny',
+          Action: ['codebuild:StartBuild', 'codebuild:RetryBuild', 'codebuild:StopBuild'],
+          Resource: '*',
         },
-      }),
-    );
-    template.hasResourceProperties(
-      'AWS::SSM::Parameter',
-      Match.objectLike({ Name: '/gantry/dev/pipeline/last-deployed-commit', Type: 'String' }),
-    );
+      ]);
+    });
   });
 
   it('creates one immutable, scanned ECR repository per service, with a lifecycle policy and buildcache and deployed-* exclusions', () => {
@@ -235,34 +536,12 @@ describe('PipelineStack', () => {
     template.hasResource('AWS::ECR::Repository', Match.objectLike({ DeletionPolicy: 'Retain' }));
   });
 
-  it("lets the build push to ECR only in the catalog services' repositories", () => {
-    // THEN the push statement lists exactly gantry/hello and gantry/pricing
-    const push = bySid('EcrPushToGantryRepositories');
-    expect(push.Action).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:UploadLayerPart']));
-    const arnOf = (service: string) =>
-      stack.resolve((stack.repositories.get(service) as { repositoryArn: string }).repositoryArn);
-    expect(stack.resolve(push.Resource)).toEqual([arnOf('hello'), arnOf('pricing')]);
-    // AND no other statement grants an ecr write action
-    const others = buildPolicy().filter((s) => s.Sid !== 'EcrPushToGantryRepositories');
-    expect(
-      others.flatMap((s) => [s.Action].flat()).filter((a) => /^ecr:(PutImage|UploadLayerPart|\*)$/.test(a)),
-    ).toEqual([]);
-    expect(bySid('EcrLogin').Action).toBe('ecr:GetAuthorizationToken');
-  });
-
-  it('scopes S3 writes to the cache bucket prefix and SSM to the one parameter', () => {
-    // THEN the cache statement targets the cache bucket and the SSM statement the base parameter
-    const cacheId = stack.resolve(stack.getLogicalId(stack.cacheBucket.node.defaultChild as never));
-    const cache = bySid('NxCacheReadWrite');
-    expect(cache.Action).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject']));
-    expect(JSON.stringify(cache.Resource)).toContain(cacheId);
-    expect(JSON.stringify(cache.Resource)).toContain('/nx-cache/*');
-    const ssm = bySid('LastDeployedCommit');
-    expect(ssm.Action).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
-    expect(JSON.stringify(ssm.Resource)).toContain(
-      `{"Ref":"${stack.resolve(stack.getLogicalId(stack.baseParameter.node.defaultChild as never))}"}`,
+  it('keeps one last-deployed-commit parameter, starting at "none"', () => {
+    template.hasResourceProperties(
+      'AWS::SSM::Parameter',
+      Match.objectLike({ Name: '/gantry/dev/pipeline/last-deployed-commit', Type: 'String', Value: 'none' }),
     );
-    expect(JSON.stringify(buildPolicy())).not.toMatch(/"ssm:\*"|"s3:\*"/);
+    expect(bySid(roleOf('record'))['RecordLastDeployedCommit'].Resource).toEqual(baseParameterArn);
   });
 
   it('refuses an empty service list', () => {

@@ -85,6 +85,79 @@ describe('PlatformStack', () => {
     });
   });
 
+  describe('alarms and dashboard', () => {
+    const stack = platform();
+    const template = Template.fromStack(stack);
+
+    it("has one alarm topic, encrypted with its own rotated key, taking only HTTPS and only this account's alarms", () => {
+      // GIVEN / WHEN the platform
+      // THEN the exposed topic is the one in the template, encrypted with the rotated key
+      template.resourceCountIs('AWS::SNS::Topic', 1);
+      const keyArn = stack.resolve(stack.alarmTopic.masterKey?.keyArn);
+      template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Gantry alarms', KmsMasterKeyId: keyArn });
+      template.hasResourceProperties('AWS::KMS::Key', Match.objectLike({ EnableKeyRotation: true }));
+      // AND its policy refuses plain HTTP and lets CloudWatch publish for this account only
+      template.hasResourceProperties(
+        'AWS::SNS::TopicPolicy',
+        Match.objectLike({
+          PolicyDocument: Match.objectLike({
+            Statement: [
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+              Match.objectLike({
+                Effect: 'Allow',
+                Principal: { Service: 'cloudwatch.amazonaws.com' },
+                Action: 'sns:Publish',
+                Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+              }),
+            ],
+          }),
+        }),
+      );
+      // AND CloudWatch may use the key, which SNS needs to take an alarm's message
+      template.hasResourceProperties(
+        'AWS::KMS::Key',
+        Match.objectLike({
+          KeyPolicy: Match.objectLike({
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Principal: { Service: 'cloudwatch.amazonaws.com' },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              }),
+            ]),
+          }),
+        }),
+      );
+      template.hasOutput('AlarmTopicArn', { Value: stack.resolve(stack.alarmTopic.topicArn) });
+    });
+
+    it("has a dashboard named after the stack, for the ALB, the cluster and the topic, and alarms on the ALB's own 5xx", () => {
+      // GIVEN / WHEN the platform
+      // THEN there is one dashboard, "Platform", built by cdk-monitoring-constructs
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', Match.objectLike({ DashboardName: 'Platform' }));
+      const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+      for (const title of ['Shared ALB', 'ECS cluster', 'Alarm topic']) expect(body).toContain(title);
+      // AND its one alarm, on load-balancer-generated 5xx, notifies the topic when it fires and when it clears
+      const topic = stack.resolve(stack.alarmTopic.topicArn);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+      template.hasResourceProperties(
+        'AWS::CloudWatch::Alarm',
+        Match.objectLike({
+          AlarmName: 'Platform-Alb-Elb5xx-Critical',
+          AlarmActions: [topic],
+          OKActions: [topic],
+          Threshold: 10,
+          Metrics: [
+            Match.objectLike({
+              MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'HTTPCode_ELB_5XX_Count' }) }),
+            }),
+          ],
+        }),
+      );
+      expect(stack.dashboard.elb5xx.alarmName).toBe('Platform-Alb-Elb5xx-Critical');
+    });
+  });
+
   describe('with a certificate', () => {
     it('adds an HTTPS listener with the 404 default and turns HTTP into a redirect', () => {
       // GIVEN a platform with a certificate ARN and the domain it covers

@@ -3,9 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NOT_FOUND_BODY, parameterNames } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { PlatformDashboard } from './constructs/platform-dashboard';
 import { errorName } from './errors';
 
 export interface PlatformStackProps extends StackProps {
@@ -42,9 +45,11 @@ export interface PlatformPieces {
   readonly albSecurityGroup: ec2.ISecurityGroup;
   /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; `${service:<name>}` env references resolve to it. */
   readonly url: string;
+  /** The one topic every alarm of the platform and its services notifies. */
+  readonly alarmTopic: sns.ITopic;
 }
 
-/** The ECS cluster and the one shared ALB with its default 404. */
+/** The ECS cluster, the one shared ALB with its default 404, the alarm topic and the platform dashboard. */
 export class PlatformStack extends Stack implements PlatformPieces {
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.Cluster;
@@ -55,6 +60,10 @@ export class PlatformStack extends Stack implements PlatformPieces {
   public readonly https: boolean;
   /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; also in SSM for the pipeline's smoke test. */
   public readonly url: string;
+  /** The one topic every alarm notifies (KMS-encrypted); subscribe people or a chat integration to it. */
+  public readonly alarmTopic: sns.Topic;
+  /** The `<stack name>` CloudWatch dashboard: the ALB, the cluster and the alarm topic. */
+  public readonly dashboard: PlatformDashboard;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
@@ -152,5 +161,17 @@ export class PlatformStack extends Stack implements PlatformPieces {
       stringValue: this.url,
     });
     new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the shared ALB' });
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic').topic;
+    this.dashboard = new PlatformDashboard(this, 'Dashboard', {
+      dashboardName: this.stackName,
+      alb: this.alb,
+      cluster: this.cluster,
+      alarmTopic: this.alarmTopic,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'SNS topic every Gantry alarm notifies',
+    });
   }
 }

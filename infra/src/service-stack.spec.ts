@@ -1,6 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadCatalog } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NetworkStack } from './network-stack';
 import { PlatformStack } from './platform-stack';
 import { DRAIN_TIMEOUT_SECONDS, SHUTDOWN_DELAY_SECONDS } from './constructs/gantry-service';
@@ -44,9 +48,9 @@ describe('ServiceStack', () => {
     );
   });
 
-  it('deploys with a rolling-back circuit breaker, 100/200 health, no desired count and no ECS Exec, in private subnets', () => {
+  it('deploys blue/green with a 5-minute bake, the circuit breaker and its two alarms rolling back, 100/200 health, in private subnets', () => {
     // GIVEN / WHEN the same stack
-    // THEN the Fargate service has the deploy safety settings
+    // THEN the Fargate service has the deploy safety settings, under CloudFormation's names for them
     template.hasResourceProperties(
       'AWS::ECS::Service',
       Match.objectLike({
@@ -54,14 +58,51 @@ describe('ServiceStack', () => {
         DesiredCount: Match.absent(),
         EnableExecuteCommand: false,
         HealthCheckGracePeriodSeconds: 60,
+        DeploymentController: { Type: 'ECS' },
         DeploymentConfiguration: Match.objectLike({
+          Strategy: 'BLUE_GREEN',
+          BakeTimeInMinutes: 5,
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          Alarms: {
+            AlarmNames: ['Service-orders-target-5xx', 'Service-orders-p99-latency'],
+            Enable: true,
+            Rollback: true,
+          },
+          LifecycleHooks: [Match.objectLike({ LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] })],
           MinimumHealthyPercent: 100,
           MaximumPercent: 200,
         }),
         NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
       }),
     );
+    // AND the alarms exist before the service starts a deployment that reads them
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(service.DependsOn).toEqual(expect.arrayContaining(alarmIds.filter((id) => !/Unhealthy/.test(id))));
+  });
+
+  it('deploys as the deployment block of service.json says', () => {
+    // GIVEN a workspace whose apps/orders/service.json asks for linear deploys with a 12-minute bake
+    const root = mkdtempSync(join(tmpdir(), 'gantry-catalog-'));
+    try {
+      mkdirSync(join(root, 'apps', 'orders'), { recursive: true });
+      const raw = { ...sampleEntry('orders', 3), deployment: { strategy: 'linear', bakeMinutes: 12 } };
+      writeFileSync(join(root, 'apps', 'orders', 'service.json'), JSON.stringify(raw));
+      const [fromFile] = loadCatalog(root);
+
+      // WHEN its stack is synthesized
+      const linear = build({ image: '1.2.3' }, fromFile).template;
+
+      // THEN the service deploys LINEAR and bakes 12 minutes
+      linear.hasResourceProperties(
+        'AWS::ECS::Service',
+        Match.objectLike({
+          DeploymentConfiguration: Match.objectLike({ Strategy: 'LINEAR', BakeTimeInMinutes: 12 }),
+        }),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('runs an ARM64 read-only non-root container with health check, stop timeout, env and secrets', () => {
@@ -148,7 +189,7 @@ describe('ServiceStack', () => {
 
   it('scales on CPU and request count per target within the catalog bounds, and alarms on 5xx, unhealthy hosts and latency', () => {
     // GIVEN / WHEN the same stack
-    // THEN min/max come from the entry and there are two target-tracking policies and three alarms
+    // THEN min/max come from the entry, with a CPU policy and a request policy per target group, and three alarms
     template.hasResourceProperties(
       'AWS::ApplicationAutoScaling::ScalableTarget',
       Match.objectLike({ MinCapacity: 2, MaxCapacity: 6 }),
@@ -161,17 +202,41 @@ describe('ServiceStack', () => {
         }),
       }),
     );
-    template.hasResourceProperties(
-      'AWS::ApplicationAutoScaling::ScalingPolicy',
-      Match.objectLike({
-        TargetTrackingScalingPolicyConfiguration: Match.objectLike({
-          PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }),
-        }),
-      }),
-    );
+    const requestPolicies = template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      Properties: {
+        TargetTrackingScalingPolicyConfiguration: {
+          PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' },
+        },
+      },
+    });
+    expect(Object.keys(requestPolicies)).toHaveLength(2);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
-    for (const metric of ['HTTPCode_Target_5XX_Count', 'UnHealthyHostCount', 'TargetResponseTime']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: metric }));
+    const metricNames = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const metric of ['HTTPCode_Target_5XX_Count', 'RequestCount', 'UnHealthyHostCount', 'TargetResponseTime']) {
+      expect(metricNames).toContain(`"MetricName":"${metric}"`);
     }
+  });
+
+  it("notifies the platform's alarm topic from every alarm, when it fires and when it clears", () => {
+    // GIVEN / WHEN the same stack
+    // THEN each alarm's ALARM and OK actions are the topic the platform stack exports
+    const topic = stack.resolve(platform.alarmTopic.topicArn);
+    expect(JSON.stringify(topic)).toMatch(/Fn::ImportValue.*AlarmTopic/);
+    template.allResourcesProperties(
+      'AWS::CloudWatch::Alarm',
+      Match.objectLike({ AlarmActions: [topic], OKActions: [topic], ActionsEnabled: Match.absent() }),
+    );
+  });
+
+  it('has a dashboard named after the stack, showing the alarms, both target groups, the tasks and the hook', () => {
+    // GIVEN / WHEN the same stack
+    // THEN there is one dashboard, Service-orders, built by cdk-monitoring-constructs from those resources
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', Match.objectLike({ DashboardName: 'Service-orders' }));
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const widget of ['Alarms', 'Requests per minute', 'orders tasks', 'orders: check before production traffic']) {
+      expect(body).toContain(widget);
+    }
+    expect(body).toMatch(/AlternateTargetGroup/);
   });
 });

@@ -1,9 +1,17 @@
 import { App, Errors, Stack } from 'aws-cdk-lib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
+import { HOOK_ENV, hookEnvironment } from '../hooks/test-traffic-check';
 import type { PlatformPieces } from '../platform-stack';
 import {
   DRAIN_TIMEOUT_SECONDS,
@@ -13,13 +21,14 @@ import {
   SHUTDOWN_DELAY_SECONDS,
   type GantryServiceProps,
 } from './gantry-service';
+import { TEST_CHECK_WINDOW } from './test-traffic-check-hook';
 
 const HEX = 'a'.repeat(64);
 const DIGEST = `sha256:${HEX}`;
 
 /** A fresh stack holding a minimal shared platform (VPC, cluster, ALB listener), as PlatformStack provides it. */
-function platformStack(): { stack: Stack; platform: PlatformPieces } {
-  const stack = new Stack(new App(), 'Test');
+function platformStack(app = new App()): { stack: Stack; platform: PlatformPieces } {
+  const stack = new Stack(app, 'Test');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const albSecurityGroup = new ec2.SecurityGroup(stack, 'AlbSg', { vpc });
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', {
@@ -33,7 +42,8 @@ function platformStack(): { stack: Stack; platform: PlatformPieces } {
     defaultAction: elbv2.ListenerAction.fixedResponse(404),
   });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-  return { stack, platform: { vpc, cluster, listener, albSecurityGroup, url: 'http://alb.example.com' } };
+  const alarmTopic = new sns.Topic(stack, 'Alarms');
+  return { stack, platform: { vpc, cluster, listener, albSecurityGroup, url: 'http://alb.example.com', alarmTopic } };
 }
 
 function build(overrides: Partial<GantryServiceProps> = {}) {
@@ -45,6 +55,21 @@ function build(overrides: Partial<GantryServiceProps> = {}) {
     ...overrides,
   });
   return { stack, gantry, template: Template.fromStack(stack) };
+}
+
+/** Forward to the primary group at weight 1 and the alternate at 0: where both rules start, and what ECS moves. */
+function forwardToBoth(stack: Stack, gantry: GantryService) {
+  return [
+    {
+      Type: 'forward',
+      ForwardConfig: {
+        TargetGroups: [
+          { TargetGroupArn: stack.resolve(gantry.targetGroup.targetGroupArn), Weight: 1 },
+          { TargetGroupArn: stack.resolve(gantry.alternateTargetGroup.targetGroupArn), Weight: 0 },
+        ],
+      },
+    },
+  ];
 }
 
 /** The container's `Image` as CloudFormation gets it: `<account>.dkr.ecr.<region>.<suffix>/gantry/orders<rest>`. */
@@ -77,21 +102,27 @@ const pullGrant = Match.objectLike({
 });
 
 describe('GantryService', () => {
-  it('routes the service path patterns at the catalog priority to a target group health-checking the catalog health path', () => {
+  it('routes the service paths at catalog priority + 25000 to two target groups health-checking the catalog health path', () => {
     // GIVEN the "orders" entry (priority 30, port 3103)
     // WHEN the construct is synthesized
-    const { template } = build({ image: '1.2.3' });
+    const { stack, gantry, template } = build({ image: '1.2.3' });
 
-    // THEN one listener rule forwards /orders and /orders/* to an IP target group on 3103
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
-    template.hasResourceProperties(
-      'AWS::ElasticLoadBalancingV2::ListenerRule',
-      Match.objectLike({
-        Priority: 30,
-        Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
-      }),
-    );
-    template.hasResourceProperties(
+    // THEN the production rule forwards /orders and /orders/* to the primary group (weight 1) and the alternate (0)
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
+    expect(stack.resolve(gantry.listenerRule.listenerRuleArn)).toEqual({
+      Ref: Object.keys(
+        template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule', {
+          Properties: {
+            Priority: 25_030,
+            Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } }],
+            Actions: forwardToBoth(stack, gantry),
+          },
+        }),
+      )[0],
+    });
+    // AND both groups are IP groups on 3103 that check /orders/ready and drain no longer than the task does
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    template.allResourcesProperties(
       'AWS::ElasticLoadBalancingV2::TargetGroup',
       Match.objectLike({
         HealthCheckPath: '/orders/ready',
@@ -107,7 +138,28 @@ describe('GantryService', () => {
     );
   });
 
-  it('runs the task count within the catalog bounds, scaling on CPU and requests', () => {
+  it('routes the service paths with the test header at the catalog priority, before the production rule', () => {
+    // GIVEN the "orders" entry (priority 30)
+    // WHEN the construct is synthesized
+    const { stack, gantry, template } = build({ image: '1.2.3' });
+
+    // THEN the test rule needs both the paths and x-gantry-test-traffic: 1, and the ALB tries it first (30 < 25030)
+    template.hasResource('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Properties: {
+        ListenerArn: Match.anyValue(),
+        Priority: 30,
+        Conditions: [
+          { Field: 'path-pattern', PathPatternConfig: { Values: ['/orders', '/orders/*'] } },
+          { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: TEST_TRAFFIC_HEADER, Values: ['1'] } },
+        ],
+        Actions: forwardToBoth(stack, gantry),
+      },
+      // AND it is created only after the production rule has left priority 30 (a service moving from one rule)
+      DependsOn: [stack.resolve(gantry.listenerRule.listenerRuleArn).Ref],
+    });
+  });
+
+  it('runs the task count within the catalog bounds, scaling on CPU and on requests in either target group', () => {
     // GIVEN an entry with 2 to 5 tasks
     // WHEN the construct is synthesized
     const { template } = build({ image: '1.2.3' });
@@ -115,17 +167,19 @@ describe('GantryService', () => {
     // THEN the service sets no desired count (autoscaling owns it) and the scalable target spans the bounds
     template.hasResourceProperties(
       'AWS::ECS::Service',
-      Match.objectLike({
-        DesiredCount: Match.absent(),
-        EnableExecuteCommand: false,
-        DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
-      }),
+      Match.objectLike({ DesiredCount: Match.absent(), EnableExecuteCommand: false }),
     );
     template.hasResourceProperties(
       'AWS::ApplicationAutoScaling::ScalableTarget',
       Match.objectLike({ MinCapacity: 2, MaxCapacity: 5 }),
     );
-    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 2);
+    // AND one request policy per target group follows the tasks whichever group they are in
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 3);
+    const labels = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).flatMap(
+      (policy) =>
+        policy.Properties.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.ResourceLabel ?? [],
+    );
+    expect(JSON.stringify(labels)).toMatch(/OrdersTargetGroup.*OrdersAlternateTargetGroup/);
   });
 
   it('runs <repository>@<digest> for a pinned <version>@sha256 image, labelled and tagged with the version', () => {
@@ -199,14 +253,16 @@ describe('GantryService', () => {
     // GIVEN / WHEN a service
     const { stack, gantry, template } = build({ image: '1.2.3' });
 
-    // THEN the exposed listener rule and task security group are the ones in the template
-    const [ruleId] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'));
+    // THEN the exposed test rule and task security group are the ones in the template
+    const [testRuleId] = Object.keys(
+      template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule', { Properties: { Priority: 30 } }),
+    );
     const [groupId] = Object.keys(
       template.findResources('AWS::EC2::SecurityGroup', {
         Properties: { GroupDescription: 'orders tasks: only the ALB on port 3103' },
       }),
     );
-    expect(stack.resolve(gantry.listenerRule.listenerRuleArn)).toEqual({ Ref: ruleId });
+    expect(stack.resolve(gantry.testListenerRule.listenerRuleArn)).toEqual({ Ref: testRuleId });
     expect(stack.resolve(gantry.securityGroup.securityGroupId)).toEqual({ 'Fn::GetAtt': [groupId, 'GroupId'] });
     expect(gantry.container.containerPort).toBe(3103);
   });
@@ -241,5 +297,215 @@ describe('GantryService', () => {
     expect(parsePinnedImage('sha-abc123')).toEqual({ version: 'sha-abc123' });
     expect(parsePinnedImage('latest')).toBeUndefined();
     expect(parsePinnedImage(`0.2.0@${DIGEST}@${DIGEST}`)).toBeUndefined();
+  });
+});
+
+describe('GantryService deployments', () => {
+  it('deploys blue/green by default: 5 minutes of bake, the circuit breaker, and ECS moving both rules', () => {
+    // GIVEN an entry with no deployment block
+    // WHEN the construct is synthesized
+    const { stack, gantry, template } = build({ image: '1.2.3' });
+
+    // THEN the service deploys BLUE_GREEN with a 5-minute bake, keeping the rolling-back circuit breaker
+    template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({
+        DeploymentController: { Type: 'ECS' },
+        DeploymentConfiguration: Match.objectLike({
+          Strategy: 'BLUE_GREEN',
+          BakeTimeInMinutes: 5,
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+          CanaryConfiguration: Match.absent(),
+          LinearConfiguration: Match.absent(),
+        }),
+        // AND the new tasks go to the alternate group, behind the production and the test rule, moved by the traffic role
+        LoadBalancers: [
+          {
+            ContainerName: 'app',
+            ContainerPort: 3103,
+            TargetGroupArn: stack.resolve(gantry.targetGroup.targetGroupArn),
+            AdvancedConfiguration: {
+              AlternateTargetGroupArn: stack.resolve(gantry.alternateTargetGroup.targetGroupArn),
+              ProductionListenerRule: stack.resolve(gantry.listenerRule.listenerRuleArn),
+              TestListenerRule: stack.resolve(gantry.testListenerRule.listenerRuleArn),
+              RoleArn: stack.resolve(gantry.trafficRole.roleArn),
+            },
+          },
+        ],
+      }),
+    );
+    expect(gantry.deployment).toEqual({ strategy: 'blue-green', bakeMinutes: 5 });
+    // AND the traffic role is ECS's, with the load-balancer policy ECS documents for it
+    template.hasResourceProperties(
+      'AWS::IAM::Role',
+      Match.objectLike({
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })],
+        }),
+        ManagedPolicyArns: [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers'],
+            ],
+          },
+        ],
+      }),
+    );
+  });
+
+  it.each([
+    ['canary', { CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 } }],
+    ['linear', { LinearConfiguration: { StepPercent: 20, StepBakeTimeInMinutes: 2 } }],
+  ] as const)('deploys %s when service.json says so, with its bake time', (strategy, shift) => {
+    // GIVEN a deployment block choosing the strategy and a 15-minute bake
+    const entry = sampleEntry('orders', 3, { deployment: { strategy, bakeMinutes: 15 } });
+
+    // WHEN the construct is synthesized
+    const { template } = build({ image: '1.2.3', entry });
+
+    // THEN the service deploys that way, stepping production traffic as the strategy does, and bakes 15 minutes
+    template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({
+        DeploymentConfiguration: Match.objectLike({
+          Strategy: strategy.toUpperCase(),
+          BakeTimeInMinutes: 15,
+          ...shift,
+        }),
+      }),
+    );
+  });
+
+  it('takes a bake time of 0 from service.json (no bake) rather than the default', () => {
+    // GIVEN bakeMinutes 0
+    const entry = sampleEntry('orders', 3, { deployment: { bakeMinutes: 0 } });
+
+    // WHEN / THEN the service still deploys blue/green, with no bake
+    build({ image: '1.2.3', entry }).template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({ DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 0 }) }),
+    );
+  });
+
+  it('runs the check before production traffic at POST_TEST_TRAFFIC_SHIFT, through a role that may invoke only it', () => {
+    // GIVEN / WHEN a service pinned to 1.2.3
+    const { stack, gantry, template } = build({ image: `1.2.3@${DIGEST}` });
+    const functionArn = stack.resolve(gantry.testTrafficCheck.functionArn);
+
+    // THEN the service's one lifecycle hook is the function, at the stage where only test traffic reaches the new tasks
+    template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({
+        DeploymentConfiguration: Match.objectLike({
+          LifecycleHooks: [
+            {
+              HookTargetArn: functionArn,
+              LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+              RoleArn: stack.resolve(gantry.testTrafficCheckHook.invoker.roleArn),
+            },
+          ],
+        }),
+      }),
+    );
+    // AND the invoker role is ECS's and may invoke that function and nothing else
+    template.hasResourceProperties(
+      'AWS::IAM::Policy',
+      Match.objectLike({
+        PolicyDocument: Match.objectLike({
+          Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: functionArn }],
+        }),
+        Roles: [stack.resolve(gantry.testTrafficCheckHook.invoker.roleName)],
+      }),
+    );
+  });
+
+  it('tells the check the version being deployed, the service and the ALB, and gives it time for its window', () => {
+    // GIVEN / WHEN a service pinned to 1.2.3
+    const { template } = build({ image: `1.2.3@${DIGEST}` });
+
+    // THEN the bundled ARM Node 24 function checks orders 1.2.3 at the platform URL for 2 minutes, within its timeout
+    template.hasResourceProperties(
+      'AWS::Lambda::Function',
+      Match.objectLike({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Timeout: TEST_CHECK_WINDOW.toSeconds() + 30,
+        Environment: {
+          Variables: {
+            [HOOK_ENV.platformUrl]: 'http://alb.example.com',
+            [HOOK_ENV.service]: 'orders',
+            [HOOK_ENV.prefix]: '/orders',
+            [HOOK_ENV.version]: '1.2.3',
+            [HOOK_ENV.windowSeconds]: '120',
+            [HOOK_ENV.pauseSeconds]: '5',
+          },
+        },
+      }),
+    );
+  });
+
+  it('without an image, tells the check the version half of the SSM record, so it checks the release being deployed', () => {
+    // GIVEN no image: CloudFormation splits /gantry/dev/images/orders at deploy time
+    // WHEN the construct is synthesized
+    const { template } = build();
+    const record = { 'Fn::Split': ['@', { Ref: imageParameter(template) }] };
+
+    // THEN the expected version is the record's first half, the same value as the task's version label
+    template.hasResourceProperties(
+      'AWS::Lambda::Function',
+      Match.objectLike({
+        Environment: { Variables: Match.objectLike({ [HOOK_ENV.version]: { 'Fn::Select': [0, record] } }) },
+      }),
+    );
+  });
+
+  it('bundles the hook offline at synth into a handler that passes only what the test route serves', async () => {
+    // GIVEN a real server standing in for the ALB: the test header reaches orders 1.3.0, anything else 1.2.0
+    const server = createServer((req, res) => {
+      const version = req.headers[TEST_TRAFFIC_HEADER] === '1' ? '1.3.0' : '1.2.0';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.url === '/orders/version' ? { version } : { status: 'ok' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const outdir = mkdtempSync(join(tmpdir(), 'gantry-hook-'));
+    const saved = { ...process.env };
+    try {
+      // WHEN a service is synthesized with its assets, and the bundled handler is run as Lambda would run it
+      const { stack, platform } = platformStack(new App({ outdir }));
+      const gantry = new GantryService(stack, 'Orders', { entry: sampleEntry('orders', 3), platform, envName: 'dev' });
+      const [code] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(
+        (fn) => fn.Properties.Code as { S3Key: string },
+      );
+      const bundle = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
+      expect(gantry.testTrafficCheckHook.function.runtime.name).toBe('nodejs24.x');
+      const run = async (version: string) => {
+        Object.assign(
+          process.env,
+          hookEnvironment({
+            platformUrl: url,
+            target: { service: 'orders', prefix: '/orders', version },
+            windowSeconds: 0,
+            pauseSeconds: 0,
+          }),
+        );
+        const { handler } = require(bundle) as { handler: (event: object) => Promise<unknown> };
+        return handler({ lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' });
+      };
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+
+      // THEN it passes the version behind the test route, and fails the one production still serves
+      expect(await run('1.3.0')).toEqual({ hookStatus: 'SUCCEEDED' });
+      expect(await run('1.2.0')).toEqual({ hookStatus: 'FAILED' });
+      log.mockRestore();
+    } finally {
+      process.env = saved;
+      server.close();
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,13 +3,26 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { parameterNames, pathPatterns, repositoryName, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import {
+  deploymentOf,
+  listenerPriorities,
+  parameterNames,
+  pathPatterns,
+  repositoryName,
+  resolveEnv,
+  TEST_TRAFFIC_HEADER,
+  type Deployment,
+  type ServiceEntry,
+} from '@gantry/service-catalog';
 import { Construct } from 'constructs';
 import { errorName } from '../errors';
 import type { PlatformPieces } from '../platform-stack';
+import { TestTrafficCheckHook } from './test-traffic-check-hook';
 
 /** service-kit defaults: readiness turns 503 this long before the listener closes. */
 export const SHUTDOWN_DELAY_SECONDS = 2;
@@ -19,6 +32,17 @@ export const DRAIN_TIMEOUT_SECONDS = 10;
 export const STOP_MARGIN_SECONDS = 8;
 /** The container docker label (and task definition tag) naming the version a task runs: tasks pull a digest. */
 export const IMAGE_VERSION_LABEL = 'org.opencontainers.image.version';
+
+/** The catalog's deployment strategies, as ECS names them. */
+export const DEPLOYMENT_STRATEGIES: Record<Deployment['strategy'], ecs.DeploymentStrategy> = {
+  'blue-green': ecs.DeploymentStrategy.BLUE_GREEN,
+  canary: ecs.DeploymentStrategy.CANARY,
+  linear: ecs.DeploymentStrategy.LINEAR,
+};
+/** Canary: this share of production traffic goes to the new tasks first, for this long, then all of it. */
+export const CANARY_TRAFFIC_SHIFT: ecs.TrafficShiftConfig = { stepPercent: 10, stepBakeTime: Duration.minutes(5) };
+/** Linear: production traffic moves to the new tasks in steps of this share, this long apart. */
+export const LINEAR_TRAFFIC_SHIFT: ecs.TrafficShiftConfig = { stepPercent: 20, stepBakeTime: Duration.minutes(2) };
 
 const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
 
@@ -67,7 +91,9 @@ export interface GantryServiceProps {
 
 /**
  * One catalog service on the shared ALB: a Fargate service pulling `repositoryName(name)`, reachable only from
- * the ALB, behind its own listener rule, scaling on CPU and requests within the catalog's task bounds.
+ * the ALB, scaling on CPU and requests within the catalog's task bounds, and deployed by ECS blue/green (or canary,
+ * or linear, per `deploymentOf(entry)`): the new tasks start in the other target group, take the test route
+ * (`TEST_TRAFFIC_HEADER: 1`) first, and get production traffic only after the hook has checked them there.
  */
 export class GantryService extends Construct {
   /** The service's image repository, imported by name: the pipeline stack owns it. */
@@ -77,8 +103,24 @@ export class GantryService extends Construct {
   public readonly container: ecs.ContainerDefinition;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly service: ecs.FargateService;
+  /** The strategy and bake time the service deploys with, from the catalog. */
+  public readonly deployment: Deployment;
+  /** The version the running image was released as: a string, or the SSM record's first half (a token). */
+  public readonly version: string;
+  /** The primary ("blue") target group; ECS registers each deployment's new tasks in the other one. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The alternate ("green") target group. */
+  public readonly alternateTargetGroup: elbv2.ApplicationTargetGroup;
+  /** Production rule: the service's paths, at `listenerPriorities(entry).production`. */
   public readonly listenerRule: elbv2.ApplicationListenerRule;
+  /** Test rule: the service's paths and `TEST_TRAFFIC_HEADER: 1`, at `listenerPriorities(entry).test`. */
+  public readonly testListenerRule: elbv2.ApplicationListenerRule;
+  /** The role ECS uses to move the rules' weights between the two target groups. */
+  public readonly trafficRole: iam.Role;
+  /** The POST_TEST_TRAFFIC_SHIFT hook: checks the new version through the test route before production traffic. */
+  public readonly testTrafficCheckHook: TestTrafficCheckHook;
+  /** The hook's function. */
+  public readonly testTrafficCheck: lambda.IFunction;
   public readonly scaling: ecs.ScalableTaskCount;
 
   constructor(scope: Construct, id: string, props: GantryServiceProps) {
@@ -117,6 +159,7 @@ export class GantryService extends Construct {
       },
     });
     const { image, version } = this.containerImage(pinned, props.envName, entry.name);
+    this.version = version;
     // For people (console, describe-tasks): the version this digest was released as.
     Tags.of(this.taskDefinition).add(IMAGE_VERSION_LABEL, version, {
       includeResourceTypes: ['AWS::ECS::TaskDefinition'],
@@ -156,6 +199,7 @@ export class GantryService extends Construct {
     });
     this.securityGroup.addIngressRule(platform.albSecurityGroup, ec2.Port.tcp(entry.port), `ALB to ${entry.name}`);
 
+    this.deployment = deploymentOf(entry);
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
@@ -164,40 +208,99 @@ export class GantryService extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
+      // ECS uses the circuit breaker with blue/green too: tasks that never get healthy fail the deployment early.
       circuitBreaker: { enable: true, rollback: true },
+      deploymentStrategy: DEPLOYMENT_STRATEGIES[this.deployment.strategy],
+      bakeTime: Duration.minutes(this.deployment.bakeMinutes),
+      canaryConfiguration: this.deployment.strategy === 'canary' ? CANARY_TRAFFIC_SHIFT : undefined,
+      linearConfiguration: this.deployment.strategy === 'linear' ? LINEAR_TRAFFIC_SHIFT : undefined,
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand ?? false,
     });
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc: platform.vpc,
-      port: entry.port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      targets: [this.service],
-      // No longer than the task needs to drain, so ECS never kills a task the ALB still routes to.
-      deregistrationDelay: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
-      healthCheck: {
-        path: entry.healthPath,
-        healthyHttpCodes: '200',
-        interval: Duration.seconds(10),
-        healthyThresholdCount: 2,
-      },
-    });
-    // The rule lives with the service (not in the platform) so deploying one service never touches another.
+    const targetGroup = (id: string) =>
+      new elbv2.ApplicationTargetGroup(this, id, {
+        vpc: platform.vpc,
+        port: entry.port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        // No longer than the task needs to drain, so ECS never kills a task the ALB still routes to.
+        deregistrationDelay: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
+        healthCheck: {
+          path: entry.healthPath,
+          healthyHttpCodes: '200',
+          interval: Duration.seconds(10),
+          healthyThresholdCount: 2,
+        },
+      });
+    this.targetGroup = targetGroup('TargetGroup');
+    this.alternateTargetGroup = targetGroup('AlternateTargetGroup');
+    // Both rules start on the primary group; during a deployment ECS moves their weights to the new tasks' group.
+    const forward = () =>
+      elbv2.ListenerAction.weightedForward([
+        { targetGroup: this.targetGroup, weight: 1 },
+        { targetGroup: this.alternateTargetGroup, weight: 0 },
+      ]);
+    const priorities = listenerPriorities(entry);
+    // The rules live with the service (not in the platform) so deploying one service never touches another.
     this.listenerRule = new elbv2.ApplicationListenerRule(this, 'Rule', {
       listener: platform.listener,
-      priority: entry.priority,
+      priority: priorities.production,
       conditions: [elbv2.ListenerCondition.pathPatterns(pathPatterns(entry))],
-      action: elbv2.ListenerAction.forward([this.targetGroup]),
+      action: forward(),
     });
-    this.service.node.addDependency(this.listenerRule);
+    this.testListenerRule = new elbv2.ApplicationListenerRule(this, 'TestRule', {
+      listener: platform.listener,
+      priority: priorities.test,
+      conditions: [
+        elbv2.ListenerCondition.pathPatterns(pathPatterns(entry)),
+        elbv2.ListenerCondition.httpHeader(TEST_TRAFFIC_HEADER, ['1']),
+      ],
+      action: forward(),
+    });
+    // A service that had one rule at its catalog priority moves it up before its test rule takes that priority.
+    this.testListenerRule.node.addDependency(this.listenerRule);
+
+    this.trafficRole = new iam.Role(this, 'TrafficRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+      description: `ECS moves ${entry.name}'s listener rules between its two target groups`,
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForLoadBalancers'),
+      ],
+    });
+    this.service
+      .loadBalancerTarget({
+        containerName: this.container.containerName,
+        containerPort: entry.port,
+        alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+          alternateTargetGroup: this.alternateTargetGroup,
+          productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.listenerRule),
+          testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule),
+          role: this.trafficRole,
+        }),
+      })
+      .attachToApplicationTargetGroup(this.targetGroup);
+    this.service.node.addDependency(this.listenerRule, this.testListenerRule);
+
+    this.testTrafficCheckHook = new TestTrafficCheckHook(this, 'TestTrafficCheck', {
+      platformUrl: platform.url,
+      target: { service: entry.name, prefix: entry.prefix, version },
+      logRetention: props.logRetention,
+    });
+    this.testTrafficCheck = this.testTrafficCheckHook.function;
+    this.service.addLifecycleHook(this.testTrafficCheckHook.hook);
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: entry.minTasks, maxCapacity: entry.maxTasks });
     this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
+    // One request policy per group, since the tasks move between them: the busy group's policy scales out, and
+    // the idle group's never holds back a scale-in (it always agrees to one).
     this.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup: this.targetGroup });
+    this.scaling.scaleOnRequestCount('AlternateRequests', {
+      requestsPerTarget: 500,
+      targetGroup: this.alternateTargetGroup,
+    });
   }
 
   /**

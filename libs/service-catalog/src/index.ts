@@ -16,7 +16,15 @@ export {
   stackNames,
 } from './identity';
 export { loadCatalog, SERVICE_FILE } from './load';
-export { matchesPattern, NOT_FOUND_BODY, pathPatterns, routeFor, TEST_TRAFFIC_HEADER } from './routing';
+export {
+  listenerPriorities,
+  matchesPattern,
+  NOT_FOUND_BODY,
+  pathPatterns,
+  PRODUCTION_PRIORITY_OFFSET,
+  routeFor,
+  TEST_TRAFFIC_HEADER,
+} from './routing';
 export {
   DEFAULT_DEPLOYMENT,
   deploymentOf,

@@ -1,8 +1,35 @@
-import { matchesPattern, NOT_FOUND_BODY, pathPatterns, routeFor } from './routing';
+import {
+  listenerPriorities,
+  matchesPattern,
+  NOT_FOUND_BODY,
+  pathPatterns,
+  PRODUCTION_PRIORITY_OFFSET,
+  routeFor,
+} from './routing';
 
 describe('pathPatterns', () => {
   it('gives the bare prefix and everything below it', () => {
     expect(pathPatterns({ prefix: '/hello' })).toEqual(['/hello', '/hello/*']);
+  });
+});
+
+describe('listenerPriorities', () => {
+  it('puts the test rule at the catalog priority and the production rule 25000 above it', () => {
+    expect(listenerPriorities({ priority: 30 })).toEqual({ test: 30, production: 25_030 });
+    expect(listenerPriorities({ priority: PRODUCTION_PRIORITY_OFFSET })).toEqual({ test: 25_000, production: 50_000 });
+  });
+
+  it('orders every test rule before every production rule, and never gives two rules one priority', () => {
+    // GIVEN the lowest, a middling and the highest catalog priority
+    const priorities = [1, 2, 30, 12_345, PRODUCTION_PRIORITY_OFFSET].map((priority) =>
+      listenerPriorities({ priority }),
+    );
+
+    // THEN all ten rules are distinct, and the highest test rule comes before the lowest production rule
+    const all = priorities.flatMap(({ test, production }) => [test, production]);
+    expect(new Set(all).size).toBe(all.length);
+    expect(Math.max(...priorities.map((p) => p.test))).toBeLessThan(Math.min(...priorities.map((p) => p.production)));
+    expect(Math.max(...all)).toBeLessThanOrEqual(50_000);
   });
 });
 

@@ -12,6 +12,19 @@ export function pathPatterns(entry: Pick<ServiceEntry, 'prefix'>): [string, stri
  */
 export const TEST_TRAFFIC_HEADER = 'x-gantry-test-traffic';
 
+/**
+ * The ALB tries rules from the lowest priority up, and a service's test rule (its paths AND the test header) must
+ * come before its production rule (its paths alone), or the production rule would take every request. So every test
+ * rule sits at its catalog priority (1 to this) and every production rule at catalog priority + this (up to the ALB's
+ * 50000): no rule of one service can take another service's priority, and the catalog's order holds in both bands.
+ */
+export const PRODUCTION_PRIORITY_OFFSET = 25_000;
+
+/** The listener priorities of a service's two ALB rules, derived from its catalog priority. */
+export function listenerPriorities(entry: Pick<ServiceEntry, 'priority'>): { production: number; test: number } {
+  return { production: entry.priority + PRODUCTION_PRIORITY_OFFSET, test: entry.priority };
+}
+
 /** The ALB's default action body, shared by the local gateway and the CDK listener. */
 export const NOT_FOUND_BODY = JSON.stringify({
   statusCode: 404,

@@ -38,6 +38,7 @@ export const ServiceEntrySchema = Type.Object(
     memory: Type.Integer({ minimum: 512, maximum: 30720, multipleOf: 512 }),
     minTasks: Type.Integer({ minimum: 1, maximum: 100 }),
     maxTasks: Type.Integer({ minimum: 1, maximum: 100 }),
+    // The ALB's range; entryProblems caps it at PRODUCTION_PRIORITY_OFFSET, saying why (see listenerPriorities).
     priority: Type.Integer({ minimum: 1, maximum: 50000 }),
     // A Record's key pattern alone only selects which keys get checked; without
     // additionalProperties: false, a key like "port" or "db-url" would pass unchecked.

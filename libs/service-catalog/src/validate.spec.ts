@@ -55,6 +55,13 @@ describe('entryProblems', () => {
     ]);
   });
 
+  it('refuses a priority over 25000, saying the production rule takes priority + 25000', () => {
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { priority: 25_000 }))).toEqual([]);
+    expect(entryProblems(FILE, sampleEntry('shop', 1, { priority: 25_001 }))).toEqual([
+      `${FILE}: field "priority" 25001 is over 25000: the service's production listener rule takes priority + 25000, and the ALB allows at most 50000`,
+    ]);
+  });
+
   it('accepts an ssm parameter and a secrets manager field as secrets', () => {
     const raw = sampleEntry('shop', 1, {
       secrets: { DB_PASSWORD: { ssmParameter: '/shop/db' }, API_KEY: { secretsManager: 'shop/api', field: 'key' } },

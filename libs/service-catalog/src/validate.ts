@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { CatalogError } from './catalog-error';
+import { PRODUCTION_PRIORITY_OFFSET } from './routing';
 import { ServiceEntrySchema, type ServiceEntry } from './schema';
 import { serviceReferences } from './env-refs';
 
@@ -32,6 +33,11 @@ export function entryProblems(source: string, raw: unknown): string[] {
     const allowed = entry.cpu === 256 ? '512, 1024 or 2048' : `${minMemory}-${maxMemory} in steps of 1024`;
     problems.push(
       `${source}: field "memory" ${entry.memory} is not valid with cpu ${entry.cpu}; Fargate allows ${allowed}`,
+    );
+  }
+  if (entry.priority > PRODUCTION_PRIORITY_OFFSET) {
+    problems.push(
+      `${source}: field "priority" ${entry.priority} is over ${PRODUCTION_PRIORITY_OFFSET}: the service's production listener rule takes priority + ${PRODUCTION_PRIORITY_OFFSET}, and the ALB allows at most 50000`,
     );
   }
   if (entry.minTasks > entry.maxTasks) {

@@ -38,7 +38,7 @@ export async function rollback(context: StepContext, service: string, version?: 
       `${service}: ${ran} in ${record.label}, so there is no earlier version to go back to; name one: npm run rollback -- ${service} <version>`,
     );
   }
-  const registry = requireRegistry(env);
+  const registry = await requireRegistry(env);
   const repository = repositoryName(service, repositoryPrefix(env));
   const digest = await registry.manifestDigest(repository, target);
   if (!digest) {

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { registryClient, type RegistryClient } from '@gantry/images';
+import { registryClient, registryUrl, type RegistryAuth, type RegistryClient } from '@gantry/images';
 import { DEFAULT_REPOSITORY_PREFIX } from '@gantry/service-catalog';
 import { FileDeployRecord, SsmDeployRecord, type DeployRecord } from './deploy-record';
 import { localLayout, type LocalLayout } from './local-environment/state';
+import { registryCredentials } from './registry-login';
 
 // The GANTRY_* settings more than one step reads, read in one place (buildspec.yml documents each).
 
@@ -19,17 +20,25 @@ export function deployMode(env: NodeJS.ProcessEnv): DeployMode {
   return mode;
 }
 
-/** The registry images are pushed to and read from (GANTRY_REGISTRY), with GANTRY_REGISTRY_USERNAME/PASSWORD. */
-export function registryFromEnv(env: NodeJS.ProcessEnv): RegistryClient | undefined {
+/**
+ * The registry images are pushed to and read from (GANTRY_REGISTRY), with its credentials: see
+ * registryCredentials. Undefined when GANTRY_REGISTRY is not set.
+ */
+export async function registryAccess(
+  env: NodeJS.ProcessEnv,
+): Promise<{ client: RegistryClient; auth?: RegistryAuth } | undefined> {
   const registry = env['GANTRY_REGISTRY'];
   if (!registry) return undefined;
-  const username = env['GANTRY_REGISTRY_USERNAME'];
-  const password = env['GANTRY_REGISTRY_PASSWORD'];
-  return registryClient(registry, username && password ? { auth: { username, password } } : {});
+  const auth = await registryCredentials(registryUrl(registry).host, env);
+  return { client: registryClient(registry, auth ? { auth } : {}), auth };
 }
 
-export function requireRegistry(env: NodeJS.ProcessEnv): RegistryClient {
-  const client = registryFromEnv(env);
+export async function registryFromEnv(env: NodeJS.ProcessEnv): Promise<RegistryClient | undefined> {
+  return (await registryAccess(env))?.client;
+}
+
+export async function requireRegistry(env: NodeJS.ProcessEnv): Promise<RegistryClient> {
+  const client = await registryFromEnv(env);
   if (!client)
     throw new Error(
       'GANTRY_REGISTRY is not set; set it to the registry host (ECR: <account>.dkr.ecr.<region>.amazonaws.com)',

@@ -41,8 +41,18 @@ function serviceTemplate(name: string, image: Image, priority: number): object {
       Rule: {
         Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
         Properties: {
-          Priority: priority,
+          Priority: priority + 25000,
           Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } }],
+        },
+      },
+      TestRule: {
+        Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Properties: {
+          Priority: priority,
+          Conditions: [
+            { Field: 'path-pattern', PathPatternConfig: { Values: [`/${name}`, `/${name}/*`] } },
+            { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-gantry-test-traffic', Values: ['1'] } },
+          ],
         },
       },
       Group: { Type: 'AWS::ElasticLoadBalancingV2::TargetGroup', Properties: { HealthCheckPath: `/${name}/ready` } },
@@ -97,7 +107,8 @@ describe('checkTemplates', () => {
       checkTemplates(out, { ...helloPlan, platformStacks: ['Gantry-dev-Platform'] }, [hello, pricing], 'dev'),
     ).toEqual([
       `Gantry-dev-Platform: no template in ${out} (is the stack named Gantry-dev-Platform in infra/src/gantry-app.ts?)`,
-      'Gantry-dev-Service-hello: listener rule is ["/hello","/hello/*"] at priority 11, expected ["/hello","/hello/*"] at 10',
+      'Gantry-dev-Service-hello: production listener rule is ["/hello","/hello/*"] at priority 25011, expected ["/hello","/hello/*"] at 25010',
+      'Gantry-dev-Service-hello: test listener rule is ["/hello","/hello/*"] at priority 11, expected ["/hello","/hello/*"] at 10',
       `Gantry-dev-Service-pricing: no template in ${out} (is the stack named Gantry-dev-Service-pricing in infra/src/gantry-app.ts?)`,
     ]);
   });

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parameterNames, pathPatterns, stackNames, type ServiceEntry } from '@gantry/service-catalog';
+import {
+  listenerPriorities,
+  parameterNames,
+  pathPatterns,
+  stackNames,
+  type ServiceEntry,
+} from '@gantry/service-catalog';
 import type { DeployPlan } from './deploy-plan';
 
 interface Template {
@@ -69,13 +75,21 @@ export function checkTemplates(
     const parameter = parameterNames(envName).image(entry.name);
     if (!planned && image.parameter !== parameter)
       problems.push(`${stack}: is not being deployed, so its image must come from ${parameter}, not ${runs}`);
-    const rule = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule')[0] as
-      { Priority?: number; Conditions?: Array<{ PathPatternConfig?: { Values: string[] } }> } | undefined;
-    const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];
-    if (JSON.stringify(paths) !== JSON.stringify(pathPatterns(entry)) || rule?.Priority !== entry.priority) {
-      problems.push(
-        `${stack}: listener rule is ${JSON.stringify(paths)} at priority ${rule?.Priority}, expected ${JSON.stringify(pathPatterns(entry))} at ${entry.priority}`,
-      );
+    // The production rule matches paths only; the blue/green test rule also matches TEST_TRAFFIC_HEADER.
+    type Rule = { Priority?: number; Conditions?: Array<{ Field?: string; PathPatternConfig?: { Values: string[] } }> };
+    const rules = resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule') as Rule[];
+    const isTest = (rule: Rule) => rule.Conditions?.some((c) => c.Field === 'http-header') ?? false;
+    const expected = listenerPriorities(entry);
+    for (const [kind, rule, priority] of [
+      ['production', rules.find((r) => !isTest(r)), expected.production],
+      ['test', rules.find(isTest), expected.test],
+    ] as const) {
+      const paths = rule?.Conditions?.flatMap((c) => c.PathPatternConfig?.Values ?? []) ?? [];
+      if (JSON.stringify(paths) !== JSON.stringify(pathPatterns(entry)) || rule?.Priority !== priority) {
+        problems.push(
+          `${stack}: ${kind} listener rule is ${JSON.stringify(paths)} at priority ${rule?.Priority}, expected ${JSON.stringify(pathPatterns(entry))} at ${priority}`,
+        );
+      }
     }
     const [group] = resources(template, 'AWS::ElasticLoadBalancingV2::TargetGroup') as Array<{
       HealthCheckPath?: string;

@@ -19,6 +19,7 @@ describe('loadCacheConfig', () => {
       GANTRY_CACHE_REGION: 'us-east-1',
       GANTRY_CACHE_MODE: 'read-only',
       GANTRY_CACHE_PORT: 0,
+      GANTRY_CACHE_MAX_BYTES: 512 * 1024 * 1024,
     });
   });
 
@@ -31,12 +32,14 @@ describe('loadCacheConfig', () => {
       GANTRY_CACHE_TOKEN: 'secret-token-1',
       GANTRY_CACHE_MODE: 'read-write',
       GANTRY_CACHE_PORT: '4000',
+      GANTRY_CACHE_MAX_BYTES: '1048576',
     });
 
     expect(config).toMatchObject({
       GANTRY_CACHE_ENDPOINT: 'http://127.0.0.1:4568',
       GANTRY_CACHE_TOKEN: 'secret-token-1',
       GANTRY_CACHE_PORT: 4000,
+      GANTRY_CACHE_MAX_BYTES: 1048576,
     });
   });
 
@@ -58,6 +61,9 @@ describe('loadCacheConfig', () => {
     ['GANTRY_CACHE_MODE', 'write'],
     ['GANTRY_CACHE_PORT', '70000'],
     ['GANTRY_CACHE_PORT', '1.5'],
+    ['GANTRY_CACHE_MAX_BYTES', '0'],
+    ['GANTRY_CACHE_MAX_BYTES', '512MiB'],
+    ['GANTRY_CACHE_MAX_BYTES', '6000000000000'],
   ])('rejects %s=%j and names it', (variable, value) => {
     const message = messageOf({ GANTRY_CACHE_BUCKET: 'gantry-cache', [variable]: value });
 

@@ -4,6 +4,11 @@ import { Type, type Static } from '@sinclair/typebox';
 export const CACHE_MODES = ['read-write', 'read-only'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
 
+/** The default cap on one cache entry: 512 MiB, far above an Nx task's output, far below a runaway upload. */
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+/** S3's largest object (5 TiB): no cap above it means anything. */
+const S3_MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+
 export const cacheConfigSchema = Type.Object({
   // S3 general-purpose bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens.
   GANTRY_CACHE_BUCKET: Type.String({
@@ -31,6 +36,8 @@ export const cacheConfigSchema = Type.Object({
     { default: 'read-only', description: `one of ${CACHE_MODES.join(', ')}` },
   ),
   GANTRY_CACHE_PORT: intVar(0, 65535, 0),
+  // A PUT with a larger Content-Length is refused before S3 sees a byte: a bound on what one build can store.
+  GANTRY_CACHE_MAX_BYTES: intVar(1, S3_MAX_OBJECT_BYTES, DEFAULT_MAX_BYTES),
 });
 
 export type CacheConfig = Static<typeof cacheConfigSchema>;

@@ -1,4 +1,11 @@
-export { CACHE_MODES, cacheConfigSchema, loadCacheConfig, type CacheConfig, type CacheMode } from './config';
+export {
+  CACHE_MODES,
+  cacheConfigSchema,
+  DEFAULT_MAX_BYTES,
+  loadCacheConfig,
+  type CacheConfig,
+  type CacheMode,
+} from './config';
 export { createS3Client } from './s3-client';
 export { describeS3Error, probeBucket, type ProbeResult } from './s3-probe';
 export { buildCacheServer, READ_ONLY_MESSAGE, type CacheServerOptions } from './server';

@@ -80,8 +80,25 @@ describe('the real Nx CLI against the adapter', () => {
   const apps: FastifyInstance[] = [];
   const requests: string[] = [];
 
-  async function adapter(mode: CacheMode, prefix: string): Promise<string> {
-    const app = buildCacheServer({ s3: s3.s3, bucket: s3.bucket, prefix, mode, token: TOKEN, warn: () => undefined });
+  async function adapter(
+    mode: CacheMode,
+    prefix: string,
+    options: { maxBytes?: number; missEveryGet?: boolean } = {},
+  ): Promise<string> {
+    const app = buildCacheServer({
+      s3: s3.s3,
+      bucket: s3.bucket,
+      prefix,
+      mode,
+      token: TOKEN,
+      maxBytes: options.maxBytes,
+      warn: () => undefined,
+    });
+    // Plays a writer that lost a race: its GET missed, and the entry is there by the time it PUTs.
+    if (options.missEveryGet)
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.method === 'GET') return reply.code(404).send({ message: 'miss' });
+      });
     app.addHook('onResponse', async (request, reply) => {
       requests.push(`${mode} ${request.method} ${reply.statusCode}`);
     });
@@ -132,5 +149,34 @@ describe('the real Nx CLI against the adapter', () => {
     expect(run.output).toContain('made proj');
     expect(requests).toEqual(['read-only GET 404', 'read-only PUT 403']);
     expect(await s3.listKeys('untrusted/')).toEqual([]);
+  }, 30_000);
+
+  it('carries on when another writer stored the entry first: the PUT gets 409, as for an S3 412', async () => {
+    requests.length = 0;
+    await dropLocalCache(workspace);
+    await runNx(workspace, await adapter('read-write', 'stored-first/'));
+    await dropLocalCache(workspace);
+    requests.length = 0;
+
+    const run = await runNx(workspace, await adapter('read-write', 'stored-first/', { missEveryGet: true }));
+
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('made proj');
+    expect(requests).toEqual(['read-write GET 404', 'read-write PUT 409']);
+    expect(await s3.listKeys('stored-first/')).toHaveLength(1);
+  }, 30_000);
+
+  it('carries on when the entry is over the size cap: the PUT gets 403 and nothing is stored', async () => {
+    requests.length = 0;
+    const url = await adapter('read-write', 'capped/', { maxBytes: 16 });
+    await dropLocalCache(workspace);
+
+    const run = await runNx(workspace, url);
+
+    // A 413 here would fail the run: Nx 23 reports "Misconfigured remote cache endpoint" and retries it 5 times.
+    expect(run.code).toBe(0);
+    expect(run.output).toContain('made proj');
+    expect(requests).toEqual(['read-write GET 404', 'read-write PUT 403']);
+    expect(await s3.listKeys('capped/')).toEqual([]);
   }, 30_000);
 });

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
+import { startConditionalWriteProxy, type ConditionalWriteProxy } from './conditional-write-proxy';
 import { buildCacheServer, READ_ONLY_MESSAGE, type CacheServerOptions } from './server';
 import { S3RVER_CREDENTIALS, startS3rver, type S3Fixture } from './test-fixture';
 
@@ -152,6 +153,61 @@ describe('the cache server over a real S3 API (s3rver)', () => {
     expect(warnings).toEqual([
       expect.stringMatching(/^storing h1 in S3 failed \(.*\); the entry is not cached remotely$/),
     ]);
+  });
+
+  describe('with conditional writes (s3rver behind a proxy that answers If-None-Match as S3 does)', () => {
+    let proxy: ConditionalWriteProxy;
+
+    beforeEach(async () => {
+      proxy = await startConditionalWriteProxy(s3, { holdMs: 300 });
+    });
+    afterEach(() => proxy.close());
+
+    it('sends If-None-Match: * on a single-part PutObject and on the CompleteMultipartUpload of a 12 MB entry', async () => {
+      const url = await serve({ prefix: 'conditional/', s3: proxy.s3 });
+
+      const small = await fetch(`${url}/v1/cache/small`, { method: 'PUT', body: randomBytes(1024) });
+      const big = await fetch(`${url}/v1/cache/big`, { method: 'PUT', body: randomBytes(12 * 1024 * 1024) });
+
+      expect([small.status, big.status]).toEqual([200, 200]);
+      expect(proxy.writes).toEqual([
+        { operation: 'PutObject', key: 'conditional/small', ifNoneMatch: '*' },
+        { operation: 'CompleteMultipartUpload', key: 'conditional/big', ifNoneMatch: '*' },
+      ]);
+      expect(await s3.listKeys('conditional/')).toEqual(['conditional/big', 'conditional/small']);
+    }, 20_000);
+
+    it('answers 409 to the loser of two racing PUTs of one hash, whose write S3 refused with 412, and keeps the winner', async () => {
+      const url = await serve({ prefix: 'race/', s3: proxy.s3 });
+      const put = (body: string) => fetch(`${url}/v1/cache/h1`, { method: 'PUT', body });
+
+      // Both pass the HeadObject check (the proxy holds each write 300 ms), so only S3's 412 tells them apart.
+      const [first, second] = await Promise.all([put('first'), put('second')]);
+
+      const statuses = [first.status, second.status];
+      expect([...statuses].sort()).toEqual([200, 409]);
+      const winner = statuses[0] === 200 ? 'first' : 'second';
+      expect(await (await fetch(`${url}/v1/cache/h1`)).text()).toBe(winner);
+      expect(proxy.writes.map((write) => write.ifNoneMatch)).toEqual(['*', '*']);
+      expect(warnings).toEqual([]);
+    });
+
+    it('refuses an entry over maxBytes with 403 ("not stored" to Nx) and a warning, without a single request to S3', async () => {
+      const url = await serve({ prefix: 'capped/', s3: proxy.s3, maxBytes: 1024 });
+
+      const over = await fetch(`${url}/v1/cache/over`, { method: 'PUT', body: randomBytes(1025) });
+      const requestsAfterRefusal = [...proxy.requests];
+      const atLimit = await fetch(`${url}/v1/cache/limit`, { method: 'PUT', body: randomBytes(1024) });
+
+      const message =
+        "cache entry over is 1025 bytes, over this cache's limit of 1024 (GANTRY_CACHE_MAX_BYTES); it is not stored";
+      expect(over.status).toBe(403);
+      expect(await over.json()).toEqual({ message });
+      expect(warnings).toEqual([message]);
+      expect(requestsAfterRefusal).toEqual([]);
+      expect(atLimit.status).toBe(200);
+      expect(await s3.listKeys('capped/')).toEqual(['capped/limit']);
+    });
   });
 
   describe('when S3 is down', () => {

@@ -3,7 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { Upload } from '@aws-sdk/lib-storage';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { bearerMatches } from './bearer';
-import type { CacheMode } from './config';
+import { DEFAULT_MAX_BYTES, type CacheMode } from './config';
 import { lengthGuard } from './length-guard';
 import { describeS3Error } from './s3-probe';
 
@@ -15,6 +15,11 @@ export interface CacheServerOptions {
   mode: CacheMode;
   /** When set, every request must send `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * The largest entry a PUT may store; a larger Content-Length is refused (403, "not stored") without touching S3.
+   * @default DEFAULT_MAX_BYTES (512 MiB)
+   */
+  maxBytes?: number;
   logger?: FastifyServerOptions['logger'];
   /** Where S3 trouble is reported; the build itself carries on. */
   warn?: (message: string) => void;
@@ -29,6 +34,7 @@ export const READ_ONLY_MESSAGE =
 /** The Nx self-hosted remote cache protocol (GET/PUT /v1/cache/:hash) over one S3 bucket prefix. */
 export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
   const { s3, bucket, prefix, mode, token } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const warn = options.warn ?? ((message: string) => console.warn(`[remote-cache] WARNING: ${message}`));
   // Room for 128-character hashes, so a long one gets our 400 rather than the router's 414.
   const app = Fastify({ logger: options.logger ?? false, routerOptions: { maxParamLength: 256 } });
@@ -74,6 +80,12 @@ export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
     // Without a length a cut-short upload could not be told from a complete one.
     if (!Number.isSafeInteger(length)) return reply.code(411).send({ message: 'Content-Length is required' });
     if (length === 0) return reply.code(400).send({ message: 'an empty body is not a cache entry' });
+    if (length > maxBytes) {
+      // Refused before S3 sees a byte. 403, not 413: Nx 23 takes a PUT 403 as "not stored" and carries on,
+      // but fails the whole run on a 413 ("Misconfigured remote cache endpoint"; checked with nx 23.2.1).
+      warn(tooLarge(hash, length, maxBytes));
+      return reply.code(403).send({ message: tooLarge(hash, length, maxBytes) });
+    }
     const key = prefix + hash;
     const body = request.body as Readable;
     try {
@@ -82,7 +94,8 @@ export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
       const guarded = lengthGuard(length);
       // finished() also reports a client that hung up before we got here, which a late 'error' listener would miss.
       finished(body, (error) => error && guarded.destroy(error));
-      // IfNoneMatch makes real S3 refuse a second writer that raced past the HeadObject check.
+      // IfNoneMatch makes S3 refuse (412) a second writer that raced past the HeadObject check; the bucket
+      // policy denies any write without it. lib-storage sends it on PutObject and on CompleteMultipartUpload.
       const params = {
         Bucket: bucket,
         Key: key,
@@ -107,6 +120,10 @@ export function buildCacheServer(options: CacheServerOptions): FastifyInstance {
   return app;
 }
 
+function tooLarge(hash: string, length: number, maxBytes: number): string {
+  return `cache entry ${hash} is ${length} bytes, over this cache's limit of ${maxBytes} (GANTRY_CACHE_MAX_BYTES); it is not stored`;
+}
+
 function badHash(reply: FastifyReply) {
   return reply.code(400).send({ message: 'the hash must be 1-128 letters, digits, "_" or "-"' });
 }
@@ -128,8 +145,9 @@ function isMissing(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || $metadata?.httpStatusCode === 404;
 }
 
-// 412 from IfNoneMatch when the key exists; 409 when another conditional write is in flight.
+// 412 from IfNoneMatch when the key exists (the entry is already stored); 409 when another conditional
+// write of the key is in flight. Either way another writer stores this hash, so the answer is Nx's 409.
 function isConflict(error: unknown): boolean {
-  const { name } = (error ?? {}) as NonNullable<S3ErrorLike>;
-  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict';
+  const { name, $metadata } = (error ?? {}) as NonNullable<S3ErrorLike>;
+  return name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || $metadata?.httpStatusCode === 412;
 }

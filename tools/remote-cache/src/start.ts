@@ -52,6 +52,7 @@ export async function startCacheServer(
     prefix: config.GANTRY_CACHE_PREFIX,
     mode: config.GANTRY_CACHE_MODE,
     token,
+    maxBytes: config.GANTRY_CACHE_MAX_BYTES,
     logger: options.logger,
     warn: options.warn,
   });

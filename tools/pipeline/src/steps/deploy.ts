@@ -68,7 +68,7 @@ export async function deployStep(context: StepContext): Promise<DeployState> {
   if (planned.platformStacks.length === 0 && planned.services.length === 0)
     return save(root, { mode, plan: planned, envName });
 
-  const registry = registryFromEnv(env);
+  const registry = await registryFromEnv(env);
   const plan = await withDigests(planned, async (service, tag) =>
     registry?.manifestDigest(repositoryName(service, repositoryPrefix(env)), tag),
   );

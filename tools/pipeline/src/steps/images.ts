@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { dockerCli } from '@gantry/docker';
 import { runImageStep, type RegistryClient, type ServiceImageResult } from '@gantry/images';
 import { Git, runNx } from '@gantry/process';
 import { repositoryName, serviceVersion } from '@gantry/service-catalog';
-import { registryFromEnv, repositoryPrefix, requireRegistry } from '../settings';
+import { dockerConfigWith } from '../registry-login';
+import { registryAccess, repositoryPrefix, requireRegistry } from '../settings';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import type { ChecksState } from './checks';
@@ -24,8 +26,10 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
   // Released services ship even when Nx saw no change in them (a dependency or base-image bump).
   const released = version.released.map((r) => r.service).filter((name) => !affected.includes(name));
   const candidates = [...affected, ...released];
-  const client = registryFromEnv(env);
-  if (candidates.length > 0 && !client) requireRegistry(env);
+  // ECR login happens here, with this step's role: no earlier step (the checks) ever holds a registry token.
+  const access = await registryAccess(env);
+  if (candidates.length > 0 && !access) await requireRegistry(env);
+  const client = access?.client;
   const prefix = repositoryPrefix(env);
   const services = await servicesToShip(root, candidates, version, client, prefix, log);
   if (services.length === 0 || !client) {
@@ -47,20 +51,27 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
     throw new Error(
       `building ${services.join(', ')} at the release commit failed:\n${build.lines.slice(-20).join('\n')}`,
     );
-  const results = await runImageStep({
-    workspaceRoot: root,
-    catalog,
-    docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock'),
-    registry: client,
-    services,
-    commit: version.head,
-    source: version.source,
-    builtAt: await new Git(root).commitTime(version.head),
-    nodeImage: env['GANTRY_NODE_IMAGE'],
-    repositoryPrefix: prefix,
-    log,
-  });
-  return save(root, results);
+  const configDir = access?.auth ? dockerConfigWith(client.host, access.auth) : undefined;
+  try {
+    return save(
+      root,
+      await runImageStep({
+        workspaceRoot: root,
+        catalog,
+        docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock', { configDir }),
+        registry: client,
+        services,
+        commit: version.head,
+        source: version.source,
+        builtAt: await new Git(root).commitTime(version.head),
+        nodeImage: env['GANTRY_NODE_IMAGE'],
+        repositoryPrefix: prefix,
+        log,
+      }),
+    );
+  } finally {
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 function save(root: string, results: ImagesState): ImagesState {

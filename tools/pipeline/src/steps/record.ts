@@ -22,9 +22,15 @@ export async function recordStep(context: StepContext): Promise<string | null> {
   }
   const deployed = loadState<DeployState>(root, 'deploy');
   if (deployed.mode !== 'synth') {
-    await recordPlan(context, deployed.plan, deployed.mode, deployed.envName, version.head, registryFromEnv(env));
+    await recordPlan(context, deployed.plan, deployed.mode, deployed.envName, version.head, await registryFromEnv(env));
   }
-  pushRelease({ root, ...releaseTarget(env), commit: version.head, tags: version.tags, log });
+  pushRelease({
+    root,
+    ...(await releaseTarget(env, { withToken: true })),
+    commit: version.head,
+    tags: version.tags,
+    log,
+  });
   const store = baseStoreFromEnv(root, env);
   await store.write(version.head);
   log(`recorded ${version.head} as the last deployed commit in ${store.label}`);

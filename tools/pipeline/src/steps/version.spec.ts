@@ -67,10 +67,26 @@ describe('versionStep', () => {
 });
 
 describe('releaseTarget', () => {
-  it('pushes to origin/main by default and takes the token only when set', () => {
-    expect(releaseTarget({})).toEqual({ remote: 'origin', branch: 'main', token: undefined });
+  it('pushes to origin/main by default and takes the token only when set', async () => {
+    expect(await releaseTarget({})).toEqual({ remote: 'origin', branch: 'main', token: undefined });
     expect(
-      releaseTarget({ GANTRY_RELEASE_REMOTE: '/tmp/o.git', GANTRY_RELEASE_BRANCH: 'trunk', GANTRY_GIT_TOKEN: 't' }),
+      await releaseTarget({
+        GANTRY_RELEASE_REMOTE: '/tmp/o.git',
+        GANTRY_RELEASE_BRANCH: 'trunk',
+        GANTRY_GIT_TOKEN: 't',
+      }),
     ).toEqual({ remote: '/tmp/o.git', branch: 'trunk', token: 't' });
+  });
+
+  it('reads the token from its secret for the record step only, and says when the secret is empty', async () => {
+    const env = { GANTRY_GIT_TOKEN_SECRET: 'gantry/dev/github-release-token' };
+    const secrets: Record<string, string> = { 'gantry/dev/github-release-token': 'from-secrets-manager' };
+    const readSecret = async (name: string) => secrets[name];
+
+    expect((await releaseTarget(env, { readSecret })).token).toBeUndefined();
+    expect((await releaseTarget(env, { withToken: true, readSecret })).token).toBe('from-secrets-manager');
+    await expect(releaseTarget(env, { withToken: true, readSecret: async () => undefined })).rejects.toThrow(
+      'the Secrets Manager secret gantry/dev/github-release-token (GANTRY_GIT_TOKEN_SECRET) holds no token',
+    );
   });
 });

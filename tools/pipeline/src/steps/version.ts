@@ -34,7 +34,7 @@ export interface VersionState {
  */
 export async function versionStep({ root, env, log }: StepContext): Promise<VersionState> {
   const { head, base } = loadState<BaseState>(root, 'base');
-  const target = releaseTarget(env);
+  const target = await releaseTarget(env);
   const git = new Git(root);
   const tip = remoteBranchHead(root, target.remote, target.branch, target.token);
   if (tip && tip !== head && !(await git.commitExists(tip)))
@@ -47,7 +47,7 @@ export async function versionStep({ root, env, log }: StepContext): Promise<Vers
     saveState(root, 'version', state);
     return state;
   }
-  const registry = registryFromEnv(env);
+  const registry = await registryFromEnv(env);
   if (!registry) log('GANTRY_REGISTRY is not set: versions are not checked against the images already pushed');
   const result = await releaseAffected({
     root,
