@@ -34,4 +34,5 @@ export {
   type ServiceEntry,
 } from './schema';
 export { serviceVersion } from './service-version';
+export { SHUTDOWN_TIMING, shutdownTiming, type ShutdownTiming } from './shutdown-timing';
 export { catalogProblems, entryProblems, parseEntry, validateCatalog } from './validate';
