@@ -2,9 +2,10 @@
 # tools/images/src/build.ts builds it from a context that holds only the bundle, apps/<name>/dist/main.js,
 # staged as main.js: build one with `npm run images -- build <name>`.
 # ECR Public mirrors Docker Hub's official images without its pull rate limits; override NODE_IMAGE to use another.
+# Node 24 LTS, the major CodeBuild and the local base image run too (docs/decisions/0014-node-24-everywhere.md).
 # Pinned by digest, here and nowhere else: a new digest is a change to every image, so it patch-releases every
-# service. Refresh it with `docker buildx imagetools inspect public.ecr.aws/docker/library/node:22-bookworm-slim`.
-ARG NODE_IMAGE=public.ecr.aws/docker/library/node:22-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c
+# service. Refresh it with `docker buildx imagetools inspect public.ecr.aws/docker/library/node:24-bookworm-slim`.
+ARG NODE_IMAGE=public.ecr.aws/docker/library/node:24-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 FROM ${NODE_IMAGE}
 
 ARG SERVICE
@@ -25,6 +26,5 @@ WORKDIR /app
 COPY main.js ./main.js
 USER node
 
-# The bundle probes its own /<name>/health, so the image needs no curl.
-HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 CMD ["node", "/app/main.js", "--healthcheck"]
+# No HEALTHCHECK: the ALB's target health check on /<name>/ready decides (docs/decisions/0013).
 CMD ["node", "/app/main.js"]

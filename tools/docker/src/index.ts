@@ -1,5 +1,17 @@
 export { aptInstall } from './apt';
-export { buildLocalBaseImage, LOCAL_BASE_IMAGE, sharedLibraries } from './base-image';
+export {
+  buildLocalBaseImage,
+  LOCAL_BASE_REPOSITORY,
+  LOCAL_NODE,
+  localNodeBinary,
+  npmPack,
+  pinnedNode,
+  sharedLibraries,
+  type LocalBaseImageOptions,
+  type LocalNodeOptions,
+  type NodePackage,
+  type PackTarball,
+} from './base-image';
 export { dockerCli, type Docker } from './docker-cli';
 export {
   defaultEngineLayout,

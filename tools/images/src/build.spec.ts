@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Docker } from '@gantry/docker';
+import { LOCAL_NODE, type Docker } from '@gantry/docker';
 import {
   buildImage,
   buildxArgs,
   classicArgs,
+  defaultNodeImage,
   detectBuildx,
+  nodeMajorOf,
   parseBuildxMetadata,
   SERVICE_DOCKERFILE,
   stageContext,
@@ -146,6 +148,30 @@ describe('classicArgs', () => {
     expect(classic.slice(0, 3)).toEqual(['build', '--tag', 'gantry/hello:0.2.0']);
     expect(values(classic)).toEqual(values(buildx));
     expect(classic.at(-1)).toBe('/ctx');
+  });
+});
+
+describe('the default base image', () => {
+  it('is ECR Public node bookworm-slim, pinned by digest, on the Node major of the local base image', () => {
+    const image = defaultNodeImage();
+
+    expect(image).toMatch(/^public\.ecr\.aws\/docker\/library\/node:\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    expect(nodeMajorOf(image)).toBe(24);
+    expect(Object.values(LOCAL_NODE).map((node) => Number(node.version.split('.')[0]))).toEqual(
+      Object.values(LOCAL_NODE).map(() => nodeMajorOf(image)),
+    );
+  });
+
+  it('is read from the `ARG NODE_IMAGE=` line, and a Dockerfile without one is named', () => {
+    expect(defaultNodeImage('FROM x\nARG NODE_IMAGE=example/node:26-slim\n')).toBe('example/node:26-slim');
+    expect(nodeMajorOf('node:22.4.1-slim')).toBe(22);
+    expect(nodeMajorOf('mirror.example/library/node:26')).toBe(26);
+    expect(() => defaultNodeImage('FROM scratch\n')).toThrow(
+      /service\.Dockerfile has no `ARG NODE_IMAGE=<image>` line/,
+    );
+    expect(() => nodeMajorOf('gantry/node-base:latest')).toThrow(
+      'gantry/node-base:latest names no Node major (expected …/node:<major>-…)',
+    );
   });
 });
 

@@ -8,6 +8,20 @@ import type { PushedImage } from './publish';
 /** The one Dockerfile every service image is built from, in this checkout of the workspace. */
 export const SERVICE_DOCKERFILE = join(__dirname, '../../..', DOCKERFILE_PATH);
 
+/** The Dockerfile's default base image: the value of its `ARG NODE_IMAGE=` line. */
+export function defaultNodeImage(dockerfile = readFileSync(SERVICE_DOCKERFILE, 'utf8')): string {
+  const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1];
+  if (!image) throw new Error(`${SERVICE_DOCKERFILE} has no \`ARG NODE_IMAGE=<image>\` line`);
+  return image;
+}
+
+/** The Node major an official node image names: 24 for `…/node:24-bookworm-slim@sha256:…`. */
+export function nodeMajorOf(image: string): number {
+  const major = /(?:^|\/)node:(\d+)(?:[-.@]|$)/.exec(image)?.[1];
+  if (!major) throw new Error(`${image} names no Node major (expected …/node:<major>-…)`);
+  return Number(major);
+}
+
 /** Whether `docker buildx build` can push with a registry cache here, and why not when it cannot. */
 export type BuildxSupport = { usable: true; version: string; driver: string } | { usable: false; reason: string };
 

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
+import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers, pinnedNode } from '@gantry/docker';
 import { headOrUnknown, waitUntil } from '@gantry/process';
 import { loadCatalog, resolveEnv, serviceVersion, type ServiceEntry } from '@gantry/service-catalog';
-import { buildImage, imageSize } from './build';
+import { buildImage, defaultNodeImage, imageSize, nodeMajorOf } from './build';
 import { listImageFiles } from './image-files';
 
 const root = resolve(__dirname, '../../..');
@@ -28,19 +28,43 @@ interface Running {
 }
 const running = new Map<string, Running>();
 const sizes: string[] = [];
+let nodeImage = '';
 
-async function waitHealthy(container: string, timeoutMs = 90_000): Promise<void> {
-  let status = '';
+/**
+ * Waits until the service's readiness route answers 200 from outside the container, as the ALB's target
+ * health check would (the image has no HEALTHCHECK); gives up early, with its logs, if the container stops.
+ */
+async function waitReady(service: Running, timeoutMs = 90_000): Promise<void> {
+  const url = `${service.url}/${service.entry.name}/ready`;
+  let last = 'no answer yet';
   const settled = await waitUntil(
     async () => {
-      status = await docker(['inspect', '--format', '{{.State.Health.Status}}', container]);
-      return status === 'healthy' || status === 'unhealthy';
+      const state = await docker(['inspect', '--format', '{{.State.Status}}', service.container]);
+      if (state !== 'running') {
+        last = `the container is ${state}`;
+        return 'stopped';
+      }
+      // A ref'd timer, not AbortSignal.timeout (unref'd): on Node 20 a fetch to the published port before
+      // the service listens could stay pending with no ref'd handle, and the test run ended mid-`before`.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 2_000);
+      try {
+        const response = await fetch(url, { signal: abort.signal });
+        last = `HTTP ${response.status}`;
+        await response.body?.cancel();
+        return response.status === 200 && 'ready';
+      } catch (error) {
+        last = (error as Error).message;
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
     },
-    { timeoutMs, intervalMs: 500 },
+    { timeoutMs, intervalMs: 250 },
   );
-  if (settled && status === 'healthy') return;
-  const logs = await docker(['logs', '--tail', '20', container]).catch(() => '');
-  throw new Error(`${container} is ${status || 'not running'} after waiting; last logs:\n${logs}`);
+  if (settled === 'ready') return;
+  const logs = await docker(['logs', '--tail', '20', service.container]).catch(() => '');
+  throw new Error(`${url} is not ready after waiting (${last}); last logs of ${service.container}:\n${logs}`);
 }
 
 before(async () => {
@@ -48,8 +72,8 @@ before(async () => {
     await engineAnswers(layout.host),
     `no Docker engine at ${layout.host}: run \`npm run docker:engine -- start\` first`,
   );
-  console.log(`building local base image from ${process.execPath} (${process.version})`);
-  const nodeImage = await buildLocalBaseImage(docker);
+  nodeImage = await buildLocalBaseImage(docker, { log: console.log });
+  console.log(`local base image ${nodeImage} (the toolchain runs Node ${process.version})`);
   await docker(['network', 'create', run]);
   for (const entry of catalog) {
     const version = serviceVersion(root, entry.name);
@@ -97,7 +121,7 @@ before(async () => {
       .pop();
     service.url = `http://127.0.0.1:${hostPort}`;
   }
-  await Promise.all([...running.values()].map((service) => waitHealthy(service.container)));
+  await Promise.all([...running.values()].map((service) => waitReady(service)));
 });
 
 after(async () => {
@@ -108,7 +132,7 @@ after(async () => {
     await docker(['rm', '--force', service.container]).catch(() => undefined);
   }
   await docker(['network', 'rm', run]).catch(() => undefined);
-  console.log(`\nimage sizes (local base = host node ${process.version} + glibc):\n  ${sizes.join('\n  ')}`);
+  console.log(`\nimage sizes (local base ${nodeImage} = ${pinnedNode().name} + glibc):\n  ${sizes.join('\n  ')}`);
 });
 
 for (const name of catalog.map((entry) => entry.name)) {
@@ -126,6 +150,13 @@ for (const name of catalog.map((entry) => entry.name)) {
       assert.equal(uid, '1000');
     });
 
+    it('runs the Node the production base image runs: the pinned 24.x, the Dockerfile base image major', async () => {
+      const version = await docker(['exec', service().container, 'node', '--version']);
+
+      assert.equal(version, `v${pinnedNode().version}`);
+      assert.equal(version.split('.')[0], `v${nodeMajorOf(defaultNodeImage())}`);
+    });
+
     it('cannot write to its own filesystem', async () => {
       await assert.rejects(
         docker(['exec', service().container, 'node', '-e', "require('fs').writeFileSync('/app/x', 'y')"]),
@@ -133,20 +164,25 @@ for (const name of catalog.map((entry) => entry.name)) {
       );
     });
 
-    it('reports healthy and answers health and version from outside the container', async () => {
+    it('answers ready, health and version from outside the container', async () => {
+      const ready = await fetch(`${service().url}/${name}/ready`);
       const health = await fetch(`${service().url}/${name}/health`);
       const version = await fetch(`${service().url}/${name}/version`);
 
+      assert.equal(ready.status, 200);
+      assert.deepEqual(await ready.json(), { status: 'ready' });
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { status: 'ok' });
       assert.deepEqual(await version.json(), { name, version: service().version, commit: revision, builtAt });
     });
 
-    it('carries the OCI version and revision labels', async () => {
+    it('carries the OCI version and revision labels, and no HEALTHCHECK (the ALB judges readiness)', async () => {
       const labels = JSON.parse(await docker(['inspect', '--format', '{{json .Config.Labels}}', service().tag]));
+      const healthcheck = await docker(['inspect', '--format', '{{json .Config.Healthcheck}}', service().tag]);
 
       assert.equal(labels['org.opencontainers.image.version'], service().version);
       assert.equal(labels['org.opencontainers.image.revision'], revision);
+      assert.equal(healthcheck, 'null');
     });
 
     it('holds the bundle only: no TypeScript, tests or dev dependencies', async () => {

@@ -11,6 +11,7 @@ import {
   defaultEngineLayout,
   dockerCli,
   engineAnswers,
+  pinnedNode,
   registryAnswers,
   registryLayout,
   startRegistry,
@@ -169,12 +170,15 @@ describe('publishing hello', () => {
     }
   });
 
-  it('lets the engine pull the image back by the recorded digest', async () => {
+  it('lets the engine pull the image back by the recorded digest, and it runs the pinned Node 24', async () => {
     const ref = `${first.result.image}@${first.result.digest}`;
 
     await docker(['pull', ref]);
 
     assert.equal(await docker(['image', 'inspect', '--format', '{{.Id}}', ref]), first.configDigest);
+    const node = await docker(['run', '--rm', ref, 'node', '--version']);
+    assert.equal(node, `v${pinnedNode().version}`);
+    assert.match(node, /^v24\./);
   });
 
   it('skips both tags, saying so, when the same image is published again', async () => {
