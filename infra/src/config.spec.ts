@@ -1,4 +1,4 @@
-import { loadInfraConfig } from './config';
+import { DEFAULT_MAX_AZS, defaultNatGateways, loadInfraConfig } from './config';
 
 const context = (values: Record<string, unknown>) => ({ tryGetContext: (key: string) => values[key] });
 
@@ -56,5 +56,35 @@ describe('loadInfraConfig', () => {
     ).toThrow('context "domainName" is required with "certificateArn"');
     // AND a domain without a certificate is fine (plain HTTP on a friendly name)
     expect(loadInfraConfig(context({ domainName: 'dev.example.com' })).domainName).toBe('dev.example.com');
+  });
+
+  it('fails outside dev without a certificate, naming both context keys and docs/deploy.md', () => {
+    // GIVEN envName prod with no certificate, with a domain only, and dev with neither
+    // WHEN / THEN prod fails with the keys to set and where the steps are; dev may stay plain HTTP
+    const message =
+      'envName "prod" is not "dev", so its public ALB must serve HTTPS: set context "certificateArn" ' +
+      '(an ACM certificate in the same region) and "domainName" (the name it covers); see docs/deploy.md, "HTTPS outside dev"';
+    expect(() => loadInfraConfig(context({ envName: 'prod' }))).toThrow(message);
+    expect(() => loadInfraConfig(context({ envName: 'prod', domainName: 'api.example.com' }))).toThrow(message);
+    expect(() => loadInfraConfig({ tryGetContext: () => undefined }, { envName: 'staging' })).toThrow(
+      /envName "staging" is not "dev".*"certificateArn".*"domainName".*docs\/deploy\.md/,
+    );
+    expect(loadInfraConfig(context({ envName: 'dev' })).certificateArn).toBeUndefined();
+  });
+
+  it('gives every environment but dev one NAT gateway per AZ by default, and dev one', () => {
+    // GIVEN prod with its certificate, and dev
+    const https = {
+      certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/x-1',
+      domainName: 'api.example.com',
+    };
+
+    // WHEN loaded without natGateways / THEN prod gets one per AZ and dev one
+    expect(defaultNatGateways('prod')).toBe(DEFAULT_MAX_AZS);
+    expect(loadInfraConfig(context({ envName: 'prod', ...https })).natGateways).toBe(2);
+    expect(loadInfraConfig({ tryGetContext: () => undefined }, { envName: 'prod', ...https }).natGateways).toBe(2);
+    expect(loadInfraConfig(context({})).natGateways).toBe(1);
+    // AND an explicit count still wins
+    expect(loadInfraConfig(context({ envName: 'prod', natGateways: '1', ...https })).natGateways).toBe(1);
   });
 });

@@ -6,9 +6,12 @@ export interface InfraConfig {
   readonly region: string;
   /** Environment name used in stack names, SSM paths and resource names, e.g. dev. */
   readonly envName: string;
-  /** NAT gateways in the VPC: 1 is the cheap dev option, one per AZ for production. */
+  /**
+   * NAT gateways in the VPC.
+   * @default defaultNatGateways(envName): 1 in dev (the cheap option), one per AZ elsewhere
+   */
   readonly natGateways: number;
-  /** ACM certificate ARN for the HTTPS listener; without it the ALB serves plain HTTP. */
+  /** ACM certificate ARN for the HTTPS listener; without it the ALB serves plain HTTP, which only dev may. */
   readonly certificateArn?: string;
   /**
    * Public host name pointed at the ALB (a DNS alias you create). Required with `certificateArn`:
@@ -34,12 +37,23 @@ export class InfraConfigError extends Error {
   override name = 'InfraConfigError';
 }
 
+/** The environment that may run without a certificate and with one NAT gateway. */
+export const DEV_ENV = 'dev';
+
+/** How many AZs the VPC spans (NetworkStack's default). */
+export const DEFAULT_MAX_AZS = 2;
+
+/** One NAT gateway in dev; elsewhere one per AZ, so losing an AZ never cuts the other AZs' egress. */
+export function defaultNatGateways(envName: string): number {
+  return envName === DEV_ENV ? 1 : DEFAULT_MAX_AZS;
+}
+
 /** Defaults that let `cdk synth` run offline with no credentials. */
 export const DEFAULT_CONFIG: Omit<InfraConfig, 'connectionArn' | 'certificateArn' | 'domainName'> = {
   account: '111111111111',
   region: 'eu-west-1',
-  envName: 'dev',
-  natGateways: 1,
+  envName: DEV_ENV,
+  natGateways: defaultNatGateways(DEV_ENV),
   githubOwner: 'gantry',
   githubRepo: 'gantry',
   branch: 'main',
@@ -57,11 +71,12 @@ export function loadInfraConfig(context: ContextSource, overrides: Partial<Infra
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
   const nat = str('natGateways');
+  const envName = overrides.envName ?? str('envName') ?? DEFAULT_CONFIG.envName;
   const config: InfraConfig = {
     account: str('account') ?? DEFAULT_CONFIG.account,
     region: str('region') ?? DEFAULT_CONFIG.region,
-    envName: str('envName') ?? DEFAULT_CONFIG.envName,
-    natGateways: nat === undefined ? DEFAULT_CONFIG.natGateways : Number(nat),
+    envName,
+    natGateways: nat === undefined ? defaultNatGateways(envName) : Number(nat),
     certificateArn: str('certificateArn'),
     domainName: str('domainName'),
     githubOwner: str('githubOwner') ?? DEFAULT_CONFIG.githubOwner,
@@ -113,6 +128,12 @@ export function validateInfraConfig(config: InfraConfig): void {
   if (config.certificateArn !== undefined && config.domainName === undefined) {
     problems.push(
       'context "domainName" is required with "certificateArn": HTTPS callers check the certificate\'s name, so give the name it covers',
+    );
+  }
+  if (config.envName !== DEV_ENV && config.certificateArn === undefined) {
+    problems.push(
+      `envName "${config.envName}" is not "${DEV_ENV}", so its public ALB must serve HTTPS: set context "certificateArn" ` +
+        '(an ACM certificate in the same region) and "domainName" (the name it covers); see docs/deploy.md, "HTTPS outside dev"',
     );
   }
   if (

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInfraConfig } from './config';
-import { addGantryStacks } from './gantry-app';
+import { addGantryStacks, callCycle } from './gantry-app';
+import { taskSecurityGroupExportName } from './service-stack';
 
 const catalog = loadCatalog(join(__dirname, '..', '..'));
 const config = loadInfraConfig({ tryGetContext: () => undefined });
@@ -164,5 +165,150 @@ describe('the whole Gantry app', () => {
     Annotations.fromStack(placeholder.pipeline).hasWarning('*', warning);
     Annotations.fromStack(placeholder.platform).hasNoWarning('*', warning);
     Annotations.fromStack(configured.pipeline).hasNoWarning('*', warning);
+  });
+});
+
+describe('service-to-service calls in the whole app', () => {
+  // The real catalog: pricing's CATALOG_URL is ${service:catalog}; hello and catalog call nobody.
+  const { platform, services } = addGantryStacks(new App(), { config, catalog, nag: false });
+  const port = (name: string) => catalog.find((entry) => entry.name === name)?.port;
+
+  /** Every ingress rule of every service stack, as "<source> -> <service>:<port>", the source "alb" or a service. */
+  function ingress(): string[] {
+    return [...services].flatMap(([name, stack]) => {
+      // Synthesized first: only then does a token from the platform stack resolve to its import.
+      const template = Template.fromStack(stack);
+      const own = JSON.stringify(stack.resolve(stack.gantryService.securityGroup.securityGroupId));
+      const alb = JSON.stringify(stack.resolve(platform.albSecurityGroup.securityGroupId));
+      // No rule hides inline in a group, where this list would miss it.
+      for (const group of Object.values(template.findResources('AWS::EC2::SecurityGroup')))
+        expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      return Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(({ Properties: rule }) => {
+        const into = JSON.stringify(rule.GroupId);
+        const target =
+          into === own
+            ? name
+            : [...services.keys()].find(
+                (other) => into === JSON.stringify({ 'Fn::ImportValue': taskSecurityGroupExportName('dev', other) }),
+              );
+        const from = JSON.stringify(rule.SourceSecurityGroupId);
+        const source = from === alb ? 'alb' : from === own ? name : `unknown ${from}`;
+        expect(rule.CidrIp).toBeUndefined();
+        expect(rule.FromPort).toBe(rule.ToPort);
+        return `${source} -> ${target}:${rule.FromPort}`;
+      });
+    });
+  }
+
+  it("lets catalog accept pricing's calls on its port, keeps the ALB's path to every service, and allows nothing else", () => {
+    // GIVEN / WHEN the app from the real catalog
+    // THEN the rules are exactly: the ALB into each service on its port, and pricing into catalog on catalog's port
+    expect(ingress().sort()).toEqual(
+      [
+        `alb -> catalog:${port('catalog')}`,
+        `alb -> hello:${port('hello')}`,
+        `alb -> pricing:${port('pricing')}`,
+        `pricing -> catalog:${port('catalog')}`,
+      ].sort(),
+    );
+    // AND the pricing rule points at the group the catalog stack exports
+    const catalogStack = services.get('catalog');
+    if (!catalogStack) throw new Error('no catalog stack');
+    Template.fromStack(catalogStack).hasOutput('TaskSecurityGroupId', {
+      Value: catalogStack.resolve(catalogStack.gantryService.securityGroup.securityGroupId),
+      Export: { Name: 'Gantry-dev-Service-catalog-TaskSecurityGroupId' },
+    });
+    // AND the platform adds no rule of its own into a service
+    Template.fromStack(platform).resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  });
+
+  it('lets no service call hello: only the ALB reaches it', () => {
+    // GIVEN / WHEN the same app
+    // THEN every rule into hello comes from the ALB
+    expect(ingress().filter((rule) => rule.includes('-> hello:'))).toEqual([`alb -> hello:${port('hello')}`]);
+  });
+
+  it('resolves ${service:catalog} to catalog inside the VPC, and deploys catalog before pricing', () => {
+    // GIVEN / WHEN the same app
+    const pricing = services.get('pricing');
+    const catalogStack = services.get('catalog');
+    if (!pricing || !catalogStack) throw new Error('no pricing or catalog stack');
+    const [task] = Object.values(Template.fromStack(pricing).findResources('AWS::ECS::TaskDefinition'));
+    const environment = task.Properties.ContainerDefinitions[0].Environment;
+
+    // THEN pricing's CATALOG_URL is catalog's Service Connect name and port, with nothing from the public ALB
+    expect(environment).toContainEqual({ Name: 'CATALOG_URL', Value: `http://catalog:${port('catalog')}` });
+    expect(JSON.stringify(environment)).not.toMatch(/Alb|ImportValue/);
+    // AND a full deploy creates catalog's stack (and its export) before pricing's
+    expect(pricing.dependencies).toContain(catalogStack);
+    expect(catalogStack.dependencies).not.toContain(pricing);
+  });
+
+  it('makes every service a Service Connect client and server in the platform namespace, under its own name', () => {
+    // GIVEN / WHEN the same app
+    // THEN each service joins gantry-dev and is reachable there as <name>:<port>
+    for (const [name, stack] of services) {
+      Template.fromStack(stack).hasResourceProperties(
+        'AWS::ECS::Service',
+        Match.objectLike({
+          ServiceConnectConfiguration: Match.objectLike({
+            Enabled: true,
+            Namespace: 'gantry-dev',
+            Services: [
+              Match.objectLike({
+                DiscoveryName: name,
+                ClientAliases: [Match.objectLike({ DnsName: name, Port: port(name) })],
+              }),
+            ],
+          }),
+        }),
+      );
+    }
+    expect(platform.namespace.namespaceName).toBe('gantry-dev');
+  });
+
+  it('fails to build when services call each other in a cycle, naming the chain', () => {
+    // GIVEN alpha calling bravo and bravo calling alpha
+    const alpha = sampleEntry('alpha', 1, { env: { BRAVO_URL: '${service:bravo}' } });
+    const bravo = sampleEntry('bravo', 2, { env: { ALPHA_URL: '${service:alpha}' } });
+
+    // WHEN / THEN building the app throws, naming the chain; a chain without a cycle is fine
+    expect(callCycle([alpha, bravo])).toEqual(['alpha', 'bravo', 'alpha']);
+    expect(callCycle(catalog)).toBeUndefined();
+    expect(() => addGantryStacks(new App(), { config, catalog: [alpha, bravo], nag: false })).toThrow(
+      /services call each other in a cycle \(alpha → bravo → alpha\)/,
+    );
+  });
+});
+
+describe('the whole app outside dev', () => {
+  const https = {
+    certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123',
+    domainName: 'api.example.com',
+  };
+
+  it('refuses to build without a certificate, naming the context keys and docs/deploy.md', () => {
+    // GIVEN a prod config that bypassed loadInfraConfig with no certificate
+    const prod = { ...config, envName: 'prod', natGateways: 2 };
+
+    // WHEN / THEN building the app fails before any stack exists
+    expect(() => addGantryStacks(new App(), { config: prod, catalog, nag: false })).toThrow(
+      /envName "prod" is not "dev".*"certificateArn".*"domainName".*docs\/deploy\.md/,
+    );
+  });
+
+  it('serves HTTPS and runs one NAT gateway per AZ by default, where dev runs one', () => {
+    // GIVEN prod with its certificate and no natGateways, and the dev default
+    const prod = loadInfraConfig({ tryGetContext: (key) => ({ envName: 'prod', ...https })[key as 'envName'] });
+
+    // WHEN both apps are built
+    const prodStacks = addGantryStacks(new App(), { config: prod, catalog, nag: false });
+    const devStacks = addGantryStacks(new App(), { config, catalog, nag: false });
+
+    // THEN prod has two NAT gateways (one per AZ) and an HTTPS listener, and dev one NAT gateway and plain HTTP
+    Template.fromStack(prodStacks.network).resourceCountIs('AWS::EC2::NatGateway', 2);
+    Template.fromStack(devStacks.network).resourceCountIs('AWS::EC2::NatGateway', 1);
+    expect(prodStacks.platform.https).toBe(true);
+    expect(devStacks.platform.https).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 import { Annotations, ValidationError, Validations, type App } from 'aws-cdk-lib';
-import { catalogProblems, stackNames, type ServiceEntry } from '@gantry/service-catalog';
+import { catalogProblems, serviceReferences, stackNames, type ServiceEntry } from '@gantry/service-catalog';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { placeholderConnectionArn, type InfraConfig } from './config';
+import { placeholderConnectionArn, validateInfraConfig, type InfraConfig } from './config';
 import { errorName } from './errors';
 import { NetworkStack } from './network-stack';
 import { PipelineStack } from './pipeline-stack';
 import { PlatformStack } from './platform-stack';
-import { acknowledgeServiceFindings, ServiceStack } from './service-stack';
+import { acknowledgeServiceFindings, importedPeer, ServiceStack } from './service-stack';
 
 export interface GantryAppProps {
   /** Validated infra config. */
@@ -33,9 +33,42 @@ export function imageFromContext(app: App, service: string): string | undefined 
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
+/** The services each entry calls (`${service:<name>}` in its env), each named once, in the order first referenced. */
+export function calleesOf(entry: ServiceEntry): string[] {
+  return [...new Set(serviceReferences(entry).map(([, service]) => service))];
+}
+
+/**
+ * A chain of calls that comes back to where it started (`a → b → a`), or undefined. A caller's stack imports its
+ * callee's security group, so the callee must be deployed first: in a cycle, no stack can be.
+ */
+export function callCycle(catalog: readonly ServiceEntry[]): string[] | undefined {
+  const byName = new Map(catalog.map((entry) => [entry.name, entry]));
+  const done = new Set<string>();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    const start = path.indexOf(name);
+    if (start >= 0) return [...path.slice(start), name];
+    if (done.has(name)) return undefined;
+    const entry = byName.get(name);
+    for (const callee of entry ? calleesOf(entry) : []) {
+      const cycle = visit(callee, [...path, name]);
+      if (cycle) return cycle;
+    }
+    done.add(name);
+    return undefined;
+  };
+  for (const entry of catalog) {
+    const cycle = visit(entry.name, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 /** Adds every Gantry stack to `app`: network, platform, one per catalog entry, pipeline. */
 export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const { config, catalog } = props;
+  // loadInfraConfig checks this too; a config built another way must fail synth just as clearly.
+  validateInfraConfig(config);
   // The loader checks this too; a catalog built another way (tests, tools) must fail synth just as clearly.
   const problems = catalogProblems(catalog);
   if (problems.length > 0)
@@ -44,6 +77,16 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
       `addGantryStacks: props.catalog is invalid: ${problems.join('; ')}`,
       app,
     );
+  const cycle = callCycle(catalog);
+  if (cycle) {
+    throw new ValidationError(
+      errorName('GantryCallCycle'),
+      `addGantryStacks: services call each other in a cycle (${cycle.join(' → ')}) through \${service:<name>} env references: ` +
+        "each caller's stack imports its callee's security group, so none of them could be deployed first",
+      app,
+    );
+  }
+  const byName = new Map(catalog.map((entry) => [entry.name, entry]));
   const env = { account: config.account, region: config.region };
   const names = stackNames(config.envName);
 
@@ -63,9 +106,15 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
       platform,
       envName: config.envName,
       image: imageFromContext(app, entry.name),
+      callees: calleesOf(entry).map((name) => importedPeer(config.envName, byName.get(name) as ServiceEntry)),
     });
     acknowledgeServiceFindings(stack);
     services.set(entry.name, stack);
+  }
+  // A caller imports its callee's security group export, so a full deploy creates the callee first.
+  for (const entry of catalog) {
+    for (const callee of calleesOf(entry))
+      services.get(entry.name)?.addStackDependency(services.get(callee) as ServiceStack, `calls ${callee}`);
   }
   const pipeline = new PipelineStack(app, names.pipeline, {
     env,

@@ -2,18 +2,19 @@ import { Fn, RemovalPolicy, Stack, Token, ValidationError, type StackProps } fro
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_MAX_AZS } from './config';
 import { errorName } from './errors';
 
 export interface NetworkStackProps extends StackProps {
   /**
    * NAT gateways for the private subnets' egress (ECR pulls, CloudWatch, SSM).
-   * 1 is the cheap dev option; use one per AZ for production.
+   * 1 is the cheap dev option; the app gives every other environment one per AZ (`defaultNatGateways`).
    * @default 1
    */
   readonly natGateways?: number;
   /**
    * Availability zones to spread subnets across.
-   * @default 2
+   * @default DEFAULT_MAX_AZS (2)
    */
   readonly maxAzs?: number;
 }
@@ -38,9 +39,9 @@ export class NetworkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps = {}) {
     super(scope, id, props);
-    this.azCount = Math.min(Math.max(props.maxAzs ?? 2, 1), 3);
+    this.azCount = Math.min(Math.max(props.maxAzs ?? DEFAULT_MAX_AZS, 1), 3);
     const natGateways = props.natGateways ?? 1;
-    const maxAzs = props.maxAzs ?? 2;
+    const maxAzs = props.maxAzs ?? DEFAULT_MAX_AZS;
     const invalid = (prop: string, message: string) =>
       new ValidationError(errorName(`NetworkStack${prop}`), `NetworkStack: ${message}`, this);
     if (!Number.isInteger(natGateways) || natGateways < 1) {

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { NOT_FOUND_BODY } from '@gantry/service-catalog';
 import { NetworkStack } from './network-stack';
-import { PlatformStack } from './platform-stack';
+import { PlatformStack, serviceConnectNamespaceName } from './platform-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const CERT = 'arn:aws:acm:eu-west-1:111111111111:certificate/abc-123';
@@ -70,6 +70,24 @@ describe('PlatformStack', () => {
         }),
       );
       template.hasOutput('Url', Match.objectLike({ Value: { 'Fn::Join': ['', ['http://', dns]] } }));
+    });
+
+    it('gives the cluster an HTTP Cloud Map namespace per environment, the Service Connect default', () => {
+      // GIVEN / WHEN the same template (envName defaults to dev)
+      // THEN there is one namespace, gantry-dev, with no Route 53 zone, and the cluster's Service Connect uses it
+      template.resourceCountIs('AWS::ServiceDiscovery::HttpNamespace', 1);
+      template.resourceCountIs('AWS::ServiceDiscovery::PrivateDnsNamespace', 0);
+      template.hasResourceProperties('AWS::ServiceDiscovery::HttpNamespace', {
+        Name: serviceConnectNamespaceName('dev'),
+      });
+      template.hasResourceProperties(
+        'AWS::ECS::Cluster',
+        Match.objectLike({
+          ServiceConnectDefaults: { Namespace: stack.resolve(stack.namespace.namespaceArn) },
+        }),
+      );
+      expect(serviceConnectNamespaceName('dev')).toBe('gantry-dev');
+      expect(stack.cluster.defaultCloudMapNamespace).toBe(stack.namespace);
     });
 
     it('opens only port 80 to the internet', () => {

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NOT_FOUND_BODY, parameterNames } from '@gantry/service-catalog';
@@ -36,23 +37,34 @@ export interface PlatformStackProps extends StackProps {
   readonly accessLogRetentionDays?: number;
 }
 
+/** The Cloud Map namespace services register in for Service Connect, one per environment. */
+export function serviceConnectNamespaceName(envName: string): string {
+  return `gantry-${envName}`;
+}
+
 /** The pieces every service stack needs from the platform. */
 export interface PlatformPieces {
   readonly vpc: ec2.IVpc;
+  /** The cluster; its default Cloud Map namespace is the one services join for Service Connect. */
   readonly cluster: ecs.ICluster;
   /** The listener services attach their path rules to (HTTPS when a certificate is configured). */
   readonly listener: elbv2.IApplicationListener;
   readonly albSecurityGroup: ec2.ISecurityGroup;
-  /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`; `${service:<name>}` env references resolve to it. */
+  /** The ALB's base URL, `http(s)://<domain or ALB DNS name>`, for people and checks from outside the VPC. */
   readonly url: string;
   /** The one topic every alarm of the platform and its services notifies. */
   readonly alarmTopic: sns.ITopic;
 }
 
-/** The ECS cluster, the one shared ALB with its default 404, the alarm topic and the platform dashboard. */
+/**
+ * The ECS cluster with its Service Connect namespace, the one shared ALB with its default 404, the alarm topic and the
+ * platform dashboard.
+ */
 export class PlatformStack extends Stack implements PlatformPieces {
   public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.Cluster;
+  /** The cluster's default namespace: every service joins it for Service Connect, as client and server. */
+  public readonly namespace: cloudmap.INamespace;
   public readonly alb: elbv2.ApplicationLoadBalancer;
   public readonly listener: elbv2.ApplicationListener;
   public readonly albSecurityGroup: ec2.SecurityGroup;
@@ -82,7 +94,14 @@ export class PlatformStack extends Stack implements PlatformPieces {
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      // Service Connect resolves names in its own proxy, so an HTTP namespace (no Route 53 zone) is enough.
+      defaultCloudMapNamespace: {
+        name: serviceConnectNamespaceName(props.envName ?? 'dev'),
+        type: cloudmap.NamespaceType.HTTP,
+        useForServiceConnect: true,
+      },
     });
+    this.namespace = this.cluster.defaultCloudMapNamespace as cloudmap.INamespace;
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // ALB access logs only support SSE-S3.

@@ -1,16 +1,17 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { loadCatalog } from '@gantry/service-catalog';
+import { loadCatalog, SHUTDOWN_TIMING } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetworkStack } from './network-stack';
 import { PlatformStack } from './platform-stack';
-import { DRAIN_TIMEOUT_SECONDS, SHUTDOWN_DELAY_SECONDS } from './constructs/gantry-service';
-import { ServiceStack, type ServiceStackProps } from './service-stack';
+import { importedPeer, ServiceStack, taskSecurityGroupExportName, type ServiceStackProps } from './service-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
+/** The service the sample entry calls: catalog on 3102. */
+const catalog = sampleEntry('catalog', 2);
 
 function build(overrides: Partial<ServiceStackProps> = {}, entry = sampleEntry('orders', 3)) {
   const app = new App();
@@ -31,21 +32,48 @@ describe('ServiceStack', () => {
     minTasks: 2,
     maxTasks: 6,
   });
-  const { stack, platform, template } = build({ image: '1.2.3' }, entry);
+  const { stack, platform, template } = build({ image: '1.2.3', callees: [importedPeer('dev', catalog)] }, entry);
+  const ownGroup = stack.resolve(stack.gantryService.securityGroup.securityGroupId);
 
-  it('accepts traffic only from the ALB security group on the service port', () => {
+  it('accepts traffic into its tasks only from the ALB security group on the service port', () => {
     // GIVEN / WHEN the same stack
-    // THEN the only ingress rule is from the ALB SG on 3103
+    // THEN the only ingress rule into its own group is from the ALB SG on 3103
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress');
     const inline = template.findResources('AWS::EC2::SecurityGroup');
     expect(Object.values(inline).flatMap((sg) => sg.Properties.SecurityGroupIngress ?? [])).toEqual([]);
-    const rules = Object.values(ingress).map((r) => r.Properties);
+    const rules = Object.values(ingress)
+      .map((r) => r.Properties)
+      .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify(ownGroup));
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 3103, ToPort: 3103 });
     expect(rules[0].CidrIp).toBeUndefined();
     expect(stack.resolve(rules[0].SourceSecurityGroupId)).toEqual(
       stack.resolve(platform.albSecurityGroup.securityGroupId),
     );
+  });
+
+  it("adds its tasks to the imported task security group of the service it calls, on that service's port", () => {
+    // GIVEN / WHEN the same stack, whose env calls catalog (port 3102)
+    // THEN one rule lets this stack's tasks into catalog's group, found by catalog's export
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::ImportValue': 'Gantry-dev-Service-catalog-TaskSecurityGroupId' },
+      SourceSecurityGroupId: ownGroup,
+      IpProtocol: 'tcp',
+      FromPort: 3102,
+      ToPort: 3102,
+      Description: 'orders to catalog through Service Connect',
+    });
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
+    expect(taskSecurityGroupExportName('dev', 'catalog')).toBe('Gantry-dev-Service-catalog-TaskSecurityGroupId');
+  });
+
+  it('exports its task security group under its fixed name, for the stacks of the services that call it', () => {
+    // GIVEN / WHEN the same stack
+    // THEN the output exports the group id as Gantry-dev-Service-orders-TaskSecurityGroupId
+    template.hasOutput('TaskSecurityGroupId', {
+      Value: ownGroup,
+      Export: { Name: taskSecurityGroupExportName('dev', 'orders') },
+    });
   });
 
   it('deploys blue/green with a 5-minute bake, the circuit breaker and its two alarms rolling back, 100/200 health, in private subnets', () => {
@@ -105,7 +133,7 @@ describe('ServiceStack', () => {
     }
   });
 
-  it('runs an ARM64 read-only non-root container with health check, stop timeout, env and secrets', () => {
+  it('runs an ARM64 read-only non-root container with stop timeout, env and secrets, and no container health check', () => {
     // GIVEN / WHEN the same stack
     // THEN the task definition follows the runtime contract
     template.hasResourceProperties(
@@ -118,8 +146,8 @@ describe('ServiceStack', () => {
           Match.objectLike({
             User: 'node',
             ReadonlyRootFilesystem: true,
-            StopTimeout: 20,
-            HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '/app/main.js', '--healthcheck'] }),
+            StopTimeout: SHUTDOWN_TIMING.stopTimeoutSeconds,
+            HealthCheck: Match.absent(),
             PortMappings: [Match.objectLike({ ContainerPort: 3103 })],
             Environment: Match.arrayWith([
               { Name: 'MODE', Value: 'fast' },
@@ -134,22 +162,21 @@ describe('ServiceStack', () => {
         ],
       }),
     );
-    expect(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS).toBeLessThan(20);
     template.hasResourceProperties('AWS::Logs::LogGroup', Match.objectLike({ RetentionInDays: 30 }));
   });
 
-  it('resolves ${service:x} env references to the ALB origin', () => {
+  it('resolves ${service:x} env references to the Service Connect name and port, not the ALB', () => {
     // GIVEN an entry whose CATALOG_URL is ${service:catalog}
     // WHEN the stack is synthesized
     const container = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties
       .ContainerDefinitions[0];
-    const catalogUrl = container.Environment.find((e: { Name: string }) => e.Name === 'CATALOG_URL');
 
-    // THEN it is http:// joined with the ALB DNS name imported from the platform stack
-    expect(JSON.stringify(catalogUrl.Value)).toMatch(/"http:\/\/".*Platform.*Alb/);
+    // THEN it is catalog's name and port inside the VPC, and no env value imports anything from the platform
+    expect(container.Environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'http://catalog:3102' });
+    expect(JSON.stringify(container.Environment)).not.toMatch(/ImportValue|Alb/);
   });
 
-  it('resolves ${service:x} to https://<domain> when the platform serves HTTPS on a domain', () => {
+  it('resolves ${service:x} inside the VPC even when the platform serves HTTPS on a domain', () => {
     // GIVEN a platform with a certificate for api.example.com
     const app = new App();
     const network = new NetworkStack(app, 'Network', { env });
@@ -168,12 +195,13 @@ describe('ServiceStack', () => {
       platform: https,
       envName: 'dev',
       image: '1.2.3',
+      callees: [importedPeer('dev', catalog)],
     });
     const container = Object.values(Template.fromStack(service).findResources('AWS::ECS::TaskDefinition'))[0].Properties
       .ContainerDefinitions[0];
 
-    // THEN CATALOG_URL is the name the certificate covers, so TLS checks pass
-    expect(container.Environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'https://api.example.com' });
+    // THEN CATALOG_URL is still catalog's Service Connect address: the public HTTPS name is for callers outside
+    expect(container.Environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'http://catalog:3102' });
   });
 
   it('creates no ECR repository of its own, and pulls from gantry/orders', () => {

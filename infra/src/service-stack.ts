@@ -1,11 +1,29 @@
-import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { stackNames, type ServiceEntry } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
-import { GantryService, type GantryServiceProps } from './constructs/gantry-service';
+import { GantryService, type GantryServiceProps, type ServiceConnectPeer } from './constructs/gantry-service';
 import { ServiceAlarms } from './constructs/service-alarms';
 import { ServiceDashboard } from './constructs/service-dashboard';
 
 export interface ServiceStackProps extends StackProps, GantryServiceProps {}
+
+/**
+ * The export naming a service's task security group. Every service stack exports it whether or not anyone calls
+ * the service yet, so a new caller needs only its own deploy, and CloudFormation refuses to replace a group in use.
+ */
+export function taskSecurityGroupExportName(envName: string, service: string): string {
+  return `${stackNames(envName).service(service)}-TaskSecurityGroupId`;
+}
+
+/** A callee as a caller's stack sees it: name and port from the catalog, its task security group by import. */
+export function importedPeer(envName: string, callee: Pick<ServiceEntry, 'name' | 'port'>): ServiceConnectPeer {
+  return {
+    name: callee.name,
+    port: callee.port,
+    securityGroupId: Fn.importValue(taskSecurityGroupExportName(envName, callee.name)),
+  };
+}
 
 /**
  * One catalog entry on the shared platform: its GantryService, its ServiceAlarms (notifying the platform's topic and
@@ -23,6 +41,11 @@ export class ServiceStack extends Stack {
     // CDK leaves a `Default` id out of logical IDs, so the resources keep the IDs they had before the construct
     // existed: a renamed listener rule would be created beside the old one and clash on its priority.
     this.gantryService = new GantryService(this, 'Default', props);
+    new CfnOutput(this, 'TaskSecurityGroupId', {
+      value: this.gantryService.securityGroup.securityGroupId,
+      description: `${props.entry.name}'s task security group; callers' stacks add their ingress rules to it`,
+      exportName: taskSecurityGroupExportName(props.envName, props.entry.name),
+    });
     const { service, targetGroup, alternateTargetGroup, testTrafficCheck } = this.gantryService;
     this.serviceAlarms = new ServiceAlarms(this, 'Alarms', {
       targetGroups: [targetGroup, alternateTargetGroup],

@@ -8,17 +8,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
+import { SHUTDOWN_TIMING, TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { HOOK_ENV, hookEnvironment } from '../hooks/test-traffic-check';
 import type { PlatformPieces } from '../platform-stack';
 import {
-  DRAIN_TIMEOUT_SECONDS,
   GantryService,
   IMAGE_VERSION_LABEL,
   parsePinnedImage,
-  SHUTDOWN_DELAY_SECONDS,
+  serviceConnectUrl,
   type GantryServiceProps,
 } from './gantry-service';
 import { TEST_CHECK_WINDOW } from './test-traffic-check-hook';
@@ -26,8 +26,11 @@ import { TEST_CHECK_WINDOW } from './test-traffic-check-hook';
 const HEX = 'a'.repeat(64);
 const DIGEST = `sha256:${HEX}`;
 
-/** A fresh stack holding a minimal shared platform (VPC, cluster, ALB listener), as PlatformStack provides it. */
-function platformStack(app = new App()): { stack: Stack; platform: PlatformPieces } {
+/**
+ * A fresh stack holding a minimal shared platform (VPC, cluster with a Service Connect namespace, ALB listener), as
+ * PlatformStack provides it; `namespace: false` leaves the namespace out.
+ */
+function platformStack(app = new App(), { namespace = true } = {}): { stack: Stack; platform: PlatformPieces } {
   const stack = new Stack(app, 'Test');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const albSecurityGroup = new ec2.SecurityGroup(stack, 'AlbSg', { vpc });
@@ -41,13 +44,18 @@ function platformStack(app = new App()): { stack: Stack; platform: PlatformPiece
     open: false,
     defaultAction: elbv2.ListenerAction.fixedResponse(404),
   });
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const cluster = new ecs.Cluster(stack, 'Cluster', {
+    vpc,
+    defaultCloudMapNamespace: namespace
+      ? { name: 'gantry-test', type: cloudmap.NamespaceType.HTTP, useForServiceConnect: true }
+      : undefined,
+  });
   const alarmTopic = new sns.Topic(stack, 'Alarms');
   return { stack, platform: { vpc, cluster, listener, albSecurityGroup, url: 'http://alb.example.com', alarmTopic } };
 }
 
-function build(overrides: Partial<GantryServiceProps> = {}) {
-  const { stack, platform } = platformStack();
+function build(overrides: Partial<GantryServiceProps> = {}, options: { namespace?: boolean } = {}) {
+  const { stack, platform } = platformStack(new App(), options);
   const gantry = new GantryService(stack, 'Orders', {
     entry: sampleEntry('orders', 3, { minTasks: 2, maxTasks: 5 }),
     platform,
@@ -131,7 +139,7 @@ describe('GantryService', () => {
         TargetGroupAttributes: Match.arrayWith([
           {
             Key: 'deregistration_delay.timeout_seconds',
-            Value: String(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
+            Value: String(SHUTDOWN_TIMING.deregistrationDelaySeconds),
           },
         ]),
       }),
@@ -259,7 +267,9 @@ describe('GantryService', () => {
     );
     const [groupId] = Object.keys(
       template.findResources('AWS::EC2::SecurityGroup', {
-        Properties: { GroupDescription: 'orders tasks: only the ALB on port 3103' },
+        Properties: {
+          GroupDescription: 'orders tasks: port 3103 from the ALB and from the services that call orders',
+        },
       }),
     );
     expect(stack.resolve(gantry.testListenerRule.listenerRuleArn)).toEqual({ Ref: testRuleId });
@@ -297,6 +307,180 @@ describe('GantryService', () => {
     expect(parsePinnedImage('sha-abc123')).toEqual({ version: 'sha-abc123' });
     expect(parsePinnedImage('latest')).toBeUndefined();
     expect(parsePinnedImage(`0.2.0@${DIGEST}@${DIGEST}`)).toBeUndefined();
+  });
+});
+
+/** The one container definition of the one task definition in `template`. */
+function containerOf(template: Template): Record<string, unknown> & {
+  Environment: Array<{ Name: string; Value: unknown }>;
+} {
+  const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+  return task.Properties.ContainerDefinitions[0];
+}
+
+/** The ingress rules of `template`, as CloudFormation gets them. */
+function ingressRules(template: Template): Array<Record<string, unknown>> {
+  return Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((rule) => rule.Properties);
+}
+
+const CATALOG = { name: 'catalog', port: 3002, securityGroupId: 'sg-0123456789abcdef0' };
+
+describe('GantryService shutdown timing', () => {
+  it('orders the chain in the template: deregistration delay = delay + drain < stopTimeout <= 120, env matching', () => {
+    // GIVEN / WHEN a service
+    const { template } = build({ image: '1.2.3' });
+
+    // THEN the container tells the service kit the delay and the drain that SHUTDOWN_TIMING gives
+    const container = containerOf(template);
+    const env = (name: string) => Number(container.Environment.find((e) => e.Name === name)?.Value);
+    const delay = env('SHUTDOWN_DELAY_MS') / 1000;
+    const drain = env('DRAIN_TIMEOUT_MS') / 1000;
+    expect([delay, drain]).toEqual([SHUTDOWN_TIMING.shutdownDelaySeconds, SHUTDOWN_TIMING.drainTimeoutSeconds]);
+    // AND both target groups stop routing after exactly the whole drain
+    const delays = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')).map((group) =>
+      Number(
+        (group.Properties.TargetGroupAttributes as Array<{ Key: string; Value: string }>).find(
+          (a) => a.Key === 'deregistration_delay.timeout_seconds',
+        )?.Value,
+      ),
+    );
+    expect(delays).toEqual([delay + drain, delay + drain]);
+    // AND ECS kills the task only after that, within its 120 s limit
+    const stopTimeout = container.StopTimeout as number;
+    expect(stopTimeout).toBe(SHUTDOWN_TIMING.stopTimeoutSeconds);
+    expect(delay + drain).toBeLessThan(stopTimeout);
+    expect(stopTimeout).toBeLessThanOrEqual(120);
+  });
+
+  it('defines no container health check: the target health check on the readiness path judges the tasks', () => {
+    // GIVEN / WHEN a service
+    const { template } = build({ image: '1.2.3' });
+
+    // THEN the container has no HealthCheck, and the target groups check /orders/ready
+    expect(containerOf(template)).not.toHaveProperty('HealthCheck');
+    template.hasResourceProperties(
+      'AWS::ECS::TaskDefinition',
+      Match.objectLike({ ContainerDefinitions: [Match.objectLike({ HealthCheck: Match.absent() })] }),
+    );
+    template.allResourcesProperties(
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+      Match.objectLike({ HealthCheckPath: '/orders/ready' }),
+    );
+  });
+});
+
+describe('GantryService Service Connect', () => {
+  it('joins the cluster namespace as client and server "orders:3103", taking test calls by the test header', () => {
+    // GIVEN / WHEN a service on a cluster whose default namespace is gantry-test
+    const { template } = build({ image: '1.2.3' });
+
+    // THEN its port mapping is named, HTTP, and Service Connect advertises it as orders:3103
+    expect(containerOf(template).PortMappings).toEqual([
+      { ContainerPort: 3103, Name: 'http', AppProtocol: 'http', Protocol: 'tcp' },
+    ]);
+    template.hasResourceProperties(
+      'AWS::ECS::Service',
+      Match.objectLike({
+        ServiceConnectConfiguration: {
+          Enabled: true,
+          Namespace: 'gantry-test',
+          Services: [
+            {
+              PortName: 'http',
+              DiscoveryName: 'orders',
+              ClientAliases: [
+                {
+                  DnsName: 'orders',
+                  Port: 3103,
+                  TestTrafficRules: { Header: { Name: TEST_TRAFFIC_HEADER, Value: { Exact: '1' } } },
+                },
+              ],
+            },
+          ],
+          LogConfiguration: Match.objectLike({
+            LogDriver: 'awslogs',
+            Options: Match.objectLike({ 'awslogs-stream-prefix': 'orders-service-connect' }),
+          }),
+        },
+      }),
+    );
+  });
+
+  it("resolves ${service:catalog} to catalog's Service Connect name and port, never the public ALB", () => {
+    // GIVEN an entry calling catalog, and catalog's port and task security group
+    const entry = sampleEntry('orders', 3, { env: { CATALOG_URL: '${service:catalog}/catalog', MODE: 'fast' } });
+
+    // WHEN the construct is synthesized
+    const { template } = build({ image: '1.2.3', entry, callees: [CATALOG] });
+
+    // THEN CATALOG_URL is http://catalog:3002/catalog and no env value names the platform URL
+    const environment = containerOf(template).Environment;
+    expect(environment).toContainEqual({ Name: 'CATALOG_URL', Value: 'http://catalog:3002/catalog' });
+    expect(environment).toContainEqual({ Name: 'MODE', Value: 'fast' });
+    expect(serviceConnectUrl(CATALOG)).toBe('http://catalog:3002');
+    expect(JSON.stringify(environment)).not.toContain('alb.example.com');
+  });
+
+  it("lets its tasks into each callee's security group on the callee's port, and into nothing else", () => {
+    // GIVEN an entry calling catalog twice (two variables)
+    const entry = sampleEntry('orders', 3, {
+      env: { CATALOG_URL: '${service:catalog}', CATALOG_ADMIN: '${service:catalog}/admin' },
+    });
+
+    // WHEN the construct is synthesized
+    const { stack, gantry, template } = build({ image: '1.2.3', entry, callees: [CATALOG] });
+
+    // THEN there are two rules: the ALB into orders on 3103, and orders into catalog on 3002
+    const own = stack.resolve(gantry.securityGroup.securityGroupId);
+    const rules = ingressRules(template);
+    expect(rules).toHaveLength(2);
+    expect(rules).toContainEqual(
+      expect.objectContaining({ GroupId: own, FromPort: 3103, ToPort: 3103, IpProtocol: 'tcp' }),
+    );
+    expect(rules).toContainEqual({
+      GroupId: 'sg-0123456789abcdef0',
+      SourceSecurityGroupId: own,
+      IpProtocol: 'tcp',
+      FromPort: 3002,
+      ToPort: 3002,
+      Description: 'orders to catalog through Service Connect',
+    });
+    expect(gantry.calleeIngress).toHaveLength(1);
+  });
+
+  it('calls nothing and lets no service in when its env references none', () => {
+    // GIVEN / WHEN an entry with no ${service:x}
+    const { stack, gantry, template } = build({ image: '1.2.3' });
+
+    // THEN the only ingress is the ALB's, into its own group
+    const rules = ingressRules(template);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].GroupId).toEqual(stack.resolve(gantry.securityGroup.securityGroupId));
+    expect(gantry.calleeIngress).toEqual([]);
+  });
+
+  it('throws naming the variable when a referenced service is not a callee, and naming a callee nothing references', () => {
+    // GIVEN an entry calling catalog
+    const entry = sampleEntry('orders', 3, { env: { CATALOG_URL: '${service:catalog}' } });
+
+    // WHEN / THEN leaving catalog out, or adding a callee nothing references, fails with what is wrong
+    expect(() => build({ image: '1.2.3', entry })).toThrow(
+      'GantryService "orders": env "CATALOG_URL" references "catalog", which props.callees does not list',
+    );
+    expect(() =>
+      build({
+        image: '1.2.3',
+        entry,
+        callees: [CATALOG, { name: 'hello', port: 3001, securityGroupId: 'sg-0fedcba9876543210' }],
+      }),
+    ).toThrow('GantryService "orders": props.callees lists "hello", which no env value references');
+  });
+
+  it('throws when the cluster has no default Cloud Map namespace to join', () => {
+    // GIVEN / WHEN a platform whose cluster has no namespace / THEN the construct says what is missing
+    expect(() => build({ image: '1.2.3' }, { namespace: false })).toThrow(
+      /props\.platform\.cluster has no default Cloud Map namespace, which Service Connect needs/,
+    );
   });
 });
 

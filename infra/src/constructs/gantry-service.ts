@@ -15,6 +15,8 @@ import {
   pathPatterns,
   repositoryName,
   resolveEnv,
+  serviceReferences,
+  SHUTDOWN_TIMING,
   TEST_TRAFFIC_HEADER,
   type Deployment,
   type ServiceEntry,
@@ -24,12 +26,8 @@ import { errorName } from '../errors';
 import type { PlatformPieces } from '../platform-stack';
 import { TestTrafficCheckHook } from './test-traffic-check-hook';
 
-/** service-kit defaults: readiness turns 503 this long before the listener closes. */
-export const SHUTDOWN_DELAY_SECONDS = 2;
-/** service-kit defaults: in-flight requests get this long to finish. */
-export const DRAIN_TIMEOUT_SECONDS = 10;
-/** Slack for process exit and log flushing after the drain. */
-export const STOP_MARGIN_SECONDS = 8;
+/** The name of the container's one port mapping: the ALB targets it and Service Connect advertises it. */
+export const PORT_MAPPING_NAME = 'http';
 /** The container docker label (and task definition tag) naming the version a task runs: tasks pull a digest. */
 export const IMAGE_VERSION_LABEL = 'org.opencontainers.image.version';
 
@@ -45,6 +43,21 @@ export const CANARY_TRAFFIC_SHIFT: ecs.TrafficShiftConfig = { stepPercent: 10, s
 export const LINEAR_TRAFFIC_SHIFT: ecs.TrafficShiftConfig = { stepPercent: 20, stepBakeTime: Duration.minutes(2) };
 
 const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+
+/** A service this one calls through `${service:<name>}` in its env. */
+export interface ServiceConnectPeer {
+  /** The catalog name, which is also its Service Connect DNS name. */
+  readonly name: string;
+  /** The catalog port, which Service Connect advertises it on. */
+  readonly port: number;
+  /** Its task security group (across stacks, an import): the caller's tasks get in on `port`. */
+  readonly securityGroupId: string;
+}
+
+/** Where `${service:<name>}` points inside the VPC: the callee's Service Connect name and port. */
+export function serviceConnectUrl(peer: Pick<ServiceConnectPeer, 'name' | 'port'>): string {
+  return `http://${peer.name}:${peer.port}`;
+}
 
 /** A pinned image: its version (or tag), and the manifest digest it runs when there is one. */
 export interface PinnedImage {
@@ -66,8 +79,14 @@ export function parsePinnedImage(image: string): PinnedImage | undefined {
 export interface GantryServiceProps {
   /** The validated catalog entry: ports, size, task bounds, listener priority, env and secrets. */
   readonly entry: ServiceEntry;
-  /** Cluster, VPC, listener, ALB security group and URL of the shared platform. */
+  /** Cluster (with its Service Connect namespace), VPC, listener, ALB security group and URL of the shared platform. */
   readonly platform: PlatformPieces;
+  /**
+   * The services this one calls: exactly those its env references as `${service:<name>}`. Each reference resolves
+   * to `serviceConnectUrl(peer)`, and each peer's task security group accepts this service's tasks on its port.
+   * @default - none; an entry that references a service must list it
+   */
+  readonly callees?: readonly ServiceConnectPeer[];
   /** Environment name, part of the image parameter path. */
   readonly envName: string;
   /**
@@ -90,10 +109,12 @@ export interface GantryServiceProps {
 }
 
 /**
- * One catalog service on the shared ALB: a Fargate service pulling `repositoryName(name)`, reachable only from
- * the ALB, scaling on CPU and requests within the catalog's task bounds, and deployed by ECS blue/green (or canary,
- * or linear, per `deploymentOf(entry)`): the new tasks start in the other target group, take the test route
- * (`TEST_TRAFFIC_HEADER: 1`) first, and get production traffic only after the hook has checked them there.
+ * One catalog service on the shared ALB: a Fargate service pulling `repositoryName(name)`, reachable from the ALB
+ * and, through Service Connect, from the services that call it (and from nothing else), calling its own callees
+ * by Service Connect name, scaling on CPU and requests within the catalog's task bounds, and deployed by ECS
+ * blue/green (or canary, or linear, per `deploymentOf(entry)`): the new tasks start in the other target group, take
+ * the test route (`TEST_TRAFFIC_HEADER: 1`) first, and get production traffic only after the hook has checked them
+ * there.
  */
 export class GantryService extends Construct {
   /** The service's image repository, imported by name: the pipeline stack owns it. */
@@ -102,6 +123,8 @@ export class GantryService extends Construct {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly container: ecs.ContainerDefinition;
   public readonly securityGroup: ec2.SecurityGroup;
+  /** One ingress rule per callee: its task security group accepts this service's tasks on its port. */
+  public readonly calleeIngress: ec2.CfnSecurityGroupIngress[];
   public readonly service: ecs.FargateService;
   /** The strategy and bake time the service deploys with, from the catalog. */
   public readonly deployment: Deployment;
@@ -134,6 +157,14 @@ export class GantryService extends Construct {
         `GantryService "${entry.name}": props.platform is required`,
         this,
       );
+    if (!platform.cluster.defaultCloudMapNamespace) {
+      throw new ValidationError(
+        errorName('GantryServiceNamespace'),
+        `GantryService "${entry.name}": props.platform.cluster has no default Cloud Map namespace, which Service Connect needs (PlatformStack adds one)`,
+        this,
+      );
+    }
+    const callees = this.callees(entry, props.callees ?? []);
     const pinned = props.image === undefined ? undefined : parsePinnedImage(props.image);
     if (props.image !== undefined && !pinned) {
       throw new ValidationError(
@@ -164,40 +195,47 @@ export class GantryService extends Construct {
     Tags.of(this.taskDefinition).add(IMAGE_VERSION_LABEL, version, {
       includeResourceTypes: ['AWS::ECS::TaskDefinition'],
     });
-    // Every service sits behind the same ALB, so each one's base URL is the ALB origin.
-    const baseUrl = () => platform.url;
+    // Calls stay inside the VPC: each callee by its Service Connect name, never through the public ALB.
+    const baseUrl = (name: string) => serviceConnectUrl(callees.get(name) as ServiceConnectPeer);
     this.container = this.taskDefinition.addContainer('app', {
       image,
       dockerLabels: { [IMAGE_VERSION_LABEL]: version },
       user: 'node',
       readonlyRootFilesystem: true,
       essential: true,
-      portMappings: [{ containerPort: entry.port, name: 'http' }],
+      // The HTTP protocol gives Service Connect per-request timeouts, HTTP metrics and header-based test routing.
+      portMappings: [{ containerPort: entry.port, name: PORT_MAPPING_NAME, appProtocol: ecs.AppProtocol.http }],
       environment: {
         ...resolveEnv(entry, baseUrl),
         PORT: String(entry.port),
         METRICS_PORT: String(entry.metricsPort),
-        SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_SECONDS * 1000),
-        DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_SECONDS * 1000),
+        SHUTDOWN_DELAY_MS: String(SHUTDOWN_TIMING.shutdownDelaySeconds * 1000),
+        DRAIN_TIMEOUT_MS: String(SHUTDOWN_TIMING.drainTimeoutSeconds * 1000),
       },
       secrets: this.secrets(entry),
-      healthCheck: {
-        command: ['CMD', 'node', '/app/main.js', '--healthcheck'],
-        interval: Duration.seconds(15),
-        timeout: Duration.seconds(5),
-        retries: 3,
-        startPeriod: Duration.seconds(20),
-      },
-      stopTimeout: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS + STOP_MARGIN_SECONDS),
+      // No container healthCheck: the ALB's target health check on the readiness path decides (docs/decisions/0013).
+      stopTimeout: Duration.seconds(SHUTDOWN_TIMING.stopTimeoutSeconds),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: entry.name }),
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
       vpc: platform.vpc,
-      description: `${entry.name} tasks: only the ALB on port ${entry.port}`,
+      description: `${entry.name} tasks: port ${entry.port} from the ALB and from the services that call ${entry.name}`,
       allowAllOutbound: true,
     });
     this.securityGroup.addIngressRule(platform.albSecurityGroup, ec2.Port.tcp(entry.port), `ALB to ${entry.name}`);
+    // The caller's stack holds the rule, so a service that starts calling another needs only its own deploy.
+    this.calleeIngress = [...callees.values()].map(
+      (callee) =>
+        new ec2.CfnSecurityGroupIngress(this, `Calls-${callee.name}`, {
+          groupId: callee.securityGroupId,
+          sourceSecurityGroupId: this.securityGroup.securityGroupId,
+          ipProtocol: 'tcp',
+          fromPort: callee.port,
+          toPort: callee.port,
+          description: `${entry.name} to ${callee.name} through Service Connect`,
+        }),
+    );
 
     this.deployment = deploymentOf(entry);
     this.service = new ecs.FargateService(this, 'Service', {
@@ -218,7 +256,19 @@ export class GantryService extends Construct {
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
       enableExecuteCommand: props.enableExecuteCommand ?? false,
+      // Every service is a client (it reaches the namespace's services by name) and a server (as "<name>:<port>").
+      serviceConnectConfiguration: {
+        services: [
+          { portMappingName: PORT_MAPPING_NAME, discoveryName: entry.name, dnsName: entry.name, port: entry.port },
+        ],
+        logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: `${entry.name}-service-connect` }),
+      },
     });
+    // During a deployment the new tasks take calls carrying the same test header as the ALB's test rule, not ECS's default.
+    (this.service.node.defaultChild as ecs.CfnService).addPropertyOverride(
+      'ServiceConnectConfiguration.Services.0.ClientAliases.0.TestTrafficRules',
+      { Header: { Name: TEST_TRAFFIC_HEADER, Value: { Exact: '1' } } },
+    );
 
     const targetGroup = (id: string) =>
       new elbv2.ApplicationTargetGroup(this, id, {
@@ -226,8 +276,8 @@ export class GantryService extends Construct {
         port: entry.port,
         protocol: elbv2.ApplicationProtocol.HTTP,
         targetType: elbv2.TargetType.IP,
-        // No longer than the task needs to drain, so ECS never kills a task the ALB still routes to.
-        deregistrationDelay: Duration.seconds(SHUTDOWN_DELAY_SECONDS + DRAIN_TIMEOUT_SECONDS),
+        // The whole drain and no longer: the ALB stops routing here before ECS may kill the task (stopTimeout).
+        deregistrationDelay: Duration.seconds(SHUTDOWN_TIMING.deregistrationDelaySeconds),
         healthCheck: {
           path: entry.healthPath,
           healthyHttpCodes: '200',
@@ -329,6 +379,27 @@ export class GantryService extends Construct {
       image: ecs.ContainerImage.fromRegistry(this.repository.repositoryUriForDigest(Fn.select(1, record))),
       version: Fn.select(0, record),
     };
+  }
+
+  /** The callees by name, checked against the env's `${service:<name>}` references: no fewer and no more. */
+  private callees(entry: ServiceEntry, peers: readonly ServiceConnectPeer[]): Map<string, ServiceConnectPeer> {
+    const byName = new Map(peers.map((peer) => [peer.name, peer]));
+    const referenced = new Set(serviceReferences(entry).map(([, service]) => service));
+    const problems = [
+      ...serviceReferences(entry)
+        .filter(([, service]) => !byName.has(service))
+        .map(([variable, service]) => `env "${variable}" references "${service}", which props.callees does not list`),
+      ...peers
+        .filter((peer) => !referenced.has(peer.name))
+        .map((peer) => `props.callees lists "${peer.name}", which no env value references`),
+    ];
+    if (problems.length > 0)
+      throw new ValidationError(
+        errorName('GantryServiceCallees'),
+        `GantryService "${entry.name}": ${problems.join('; ')}`,
+        this,
+      );
+    return byName;
   }
 
   private secrets(entry: ServiceEntry): Record<string, ecs.Secret> {

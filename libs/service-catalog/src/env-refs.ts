@@ -1,7 +1,7 @@
 import type { ServiceEntry } from './schema';
 
-// `${service:catalog}` in an env value stands for the base URL of service "catalog",
-// which differs per environment (local port, ALB DNS name), so it cannot be written literally.
+// `${service:catalog}` in an env value stands for the base URL of service "catalog", which differs per
+// environment (the local gateway, the Service Connect name in AWS), so it cannot be written literally.
 const REFERENCE = /\$\{service:([a-z][a-z0-9-]*)\}/g;
 
 /** Every [variable, referenced service] pair in an entry's env. */

@@ -19,6 +19,7 @@ describe('planDeploy', () => {
       images: [image('hello', '0.2.0')],
       affectedProjects: ['hello'],
       configChanged: [],
+      current: [],
     });
     expect(plan).toEqual({
       platformStacks: [],
@@ -40,10 +41,31 @@ describe('planDeploy', () => {
       images: [],
       affectedProjects: ['infra', '@gantry/service-catalog'],
       configChanged: [],
+      current: [],
     });
     expect(plan.platformStacks).toEqual(['Gantry-prod-Network', 'Gantry-prod-Platform']);
     expect(plan.services).toEqual([]);
     expect(describePlan(plan)).toEqual(['Gantry-prod-Network (infra changed)', 'Gantry-prod-Platform (infra changed)']);
+  });
+
+  it('redeploys every service stack at its version when infra changed: they are built from its constructs', () => {
+    const plan = planDeploy({
+      envName: 'dev',
+      images: [image('hello', '0.2.0')],
+      affectedProjects: ['infra', 'hello'],
+      configChanged: [],
+      current: [
+        { service: 'catalog', version: '0.4.0' },
+        { service: 'hello', version: '0.2.0' },
+      ],
+    });
+
+    expect(describePlan(plan)).toEqual([
+      'Gantry-dev-Network (infra changed)',
+      'Gantry-dev-Platform (infra changed)',
+      'Gantry-dev-Service-catalog: catalog runs gantry/catalog:0.4.0 (infra changed)',
+      'Gantry-dev-Service-hello: hello runs gantry/hello:0.2.0 (new image)',
+    ]);
   });
 
   it('deploys the shared stacks too when the run builds everything, and says so', () => {
@@ -51,7 +73,8 @@ describe('planDeploy', () => {
       envName: 'dev',
       images: [],
       affectedProjects: ['hello'],
-      configChanged: [{ service: 'hello', version: '0.1.0' }],
+      configChanged: [],
+      current: [{ service: 'hello', version: '0.1.0' }],
       everything: true,
     });
     expect(describePlan(plan)).toEqual([
@@ -70,6 +93,7 @@ describe('planDeploy', () => {
         { service: 'catalog', version: '0.4.0' },
         { service: 'pricing', version: '0.1.2' },
       ],
+      current: [],
     });
     expect(plan.services.map((s) => `${s.stack} ${s.version} ${s.why}`)).toEqual([
       'Gantry-dev-Service-catalog 0.4.0 service.json changed',
@@ -83,6 +107,7 @@ describe('planDeploy', () => {
       images: [image('pricing', '0.1.3')],
       affectedProjects: ['catalog', 'pricing'],
       configChanged: [{ service: 'catalog', version: '0.4.0' }],
+      current: [],
     });
     const registry: Record<string, string> = { 'catalog:0.4.0': 'sha256:catalog' };
 
@@ -100,7 +125,13 @@ describe('planDeploy', () => {
   it('says so when there is nothing to deploy', () => {
     expect(
       describePlan(
-        planDeploy({ envName: 'dev', images: [], affectedProjects: ['@gantry/pipeline'], configChanged: [] }),
+        planDeploy({
+          envName: 'dev',
+          images: [],
+          affectedProjects: ['@gantry/pipeline'],
+          configChanged: [],
+          current: [],
+        }),
       ),
     ).toEqual(['nothing to deploy: no new image, no service.json change, infra unchanged']);
   });

@@ -9,7 +9,7 @@ export interface ServiceDeploy {
   version: string;
   /** The image's manifest digest: tasks run `<repository>@<digest>`, never a tag. */
   digest?: string;
-  why: 'new image' | 'service.json changed' | 'building everything' | 'rollback';
+  why: 'new image' | 'service.json changed' | 'infra changed' | 'building everything' | 'rollback';
 }
 
 export interface DeployPlan {
@@ -26,8 +26,10 @@ export interface DeployInputs {
   images: readonly ServiceImageResult[];
   /** Affected Nx projects (all of them when everything is built). */
   affectedProjects: readonly string[];
-  /** Services whose apps/<name>/service.json changed in the range (all of them when building everything), with the version they run now. */
+  /** Services whose apps/<name>/service.json changed in the range, with the version they run now. */
   configChanged: ReadonlyArray<{ service: string; version: string }>;
+  /** Every catalog service with the version it runs now: all are redeployed when infra changed or everything is built. */
+  current: ReadonlyArray<{ service: string; version: string }>;
   /** The run builds everything (no recorded base): every stack is deployed. */
   everything?: boolean;
 }
@@ -36,8 +38,9 @@ export const INFRA_PROJECT = 'infra';
 
 /**
  * What the deploy step rolls out: the service stacks of the images just pushed, plus services whose
- * deploy contract changed, and the shared stacks only when infra changed. Nothing else is touched, so
- * deploying hello never changes what pricing runs.
+ * deploy contract changed. When infra changed, the shared stacks and every service stack (at the version it
+ * runs): the service stacks are built from infra's constructs too. Nothing else is touched, so deploying
+ * hello never changes what pricing runs.
  */
 export function planDeploy(inputs: DeployInputs): DeployPlan {
   const stacks = stackNames(inputs.envName);
@@ -51,18 +54,15 @@ export function planDeploy(inputs: DeployInputs): DeployPlan {
       why: 'new image',
     });
   }
-  for (const { service, version } of inputs.configChanged) {
-    const why = inputs.everything ? 'building everything' : 'service.json changed';
+  const infraChanged = inputs.everything || inputs.affectedProjects.includes(INFRA_PROJECT);
+  const reason = inputs.everything ? 'building everything' : 'infra changed';
+  for (const { service, version } of infraChanged ? inputs.current : inputs.configChanged) {
+    const why = infraChanged ? reason : 'service.json changed';
     if (!services.has(service)) services.set(service, { service, stack: stacks.service(service), version, why });
   }
   const sorted = [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
-  if (!inputs.everything && !inputs.affectedProjects.includes(INFRA_PROJECT))
-    return { platformStacks: [], services: sorted };
-  return {
-    platformStacks: [stacks.network, stacks.platform],
-    platformReason: inputs.everything ? 'building everything' : 'infra changed',
-    services: sorted,
-  };
+  if (!infraChanged) return { platformStacks: [], services: sorted };
+  return { platformStacks: [stacks.network, stacks.platform], platformReason: reason, services: sorted };
 }
 
 /** The plan as lines for the log: what would change, and why. */

@@ -21,21 +21,22 @@ export interface DeployState {
 
 const EMPTY_PLAN: DeployPlan = { platformStacks: [], services: [] };
 
-/** Services whose service.json changed since the base (every service when everything is built), at the version they run. */
-async function configChanged(
-  root: string,
-  decision: BaseState,
-  services: readonly string[],
-): Promise<Array<{ service: string; version: string }>> {
-  const changed = decision.base
-    ? (await new Git(root).exec(['diff', '--name-only', decision.base, decision.head, '--', 'apps/*/service.json']))
-        .split('\n')
-        .filter(Boolean)
-        .map((file) => file.split('/')[1])
-    : services;
-  return changed
-    .filter((service) => services.includes(service))
-    .map((service) => ({ service, version: serviceVersion(root, service) }));
+/** Services whose service.json changed since the base, at the version they run. */
+async function configChanged(root: string, decision: BaseState, services: readonly string[]): Promise<string[]> {
+  if (!decision.base) return [...services];
+  const files = await new Git(root).exec([
+    'diff',
+    '--name-only',
+    decision.base,
+    decision.head,
+    '--',
+    'apps/*/service.json',
+  ]);
+  return files
+    .split('\n')
+    .filter(Boolean)
+    .map((file) => file.split('/')[1])
+    .filter((service) => services.includes(service));
 }
 
 /**
@@ -53,15 +54,15 @@ export async function deployStep(context: StepContext): Promise<DeployState> {
     return save(root, { mode, plan: EMPTY_PLAN, envName });
   }
   const decision = loadState<BaseState>(root, 'base');
+  const names = catalog.map((entry) => entry.name);
+  const withVersions = (services: string[]) =>
+    services.map((service) => ({ service, version: serviceVersion(root, service) }));
   const planned = planDeploy({
     envName,
     images: loadState<ImagesState>(root, 'images'),
     affectedProjects: loadState<ChecksState>(root, 'checks').projects,
-    configChanged: await configChanged(
-      root,
-      decision,
-      catalog.map((entry) => entry.name),
-    ),
+    configChanged: withVersions(await configChanged(root, decision, names)),
+    current: withVersions(names),
     everything: !decision.base,
   });
   for (const line of describePlan(planned)) log(line);
