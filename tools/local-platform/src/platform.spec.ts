@@ -1,7 +1,48 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { waitUntil } from '@gantry/process';
+import { loadCatalog } from '@gantry/service-catalog';
 import { startPlatform, type RunningPlatform } from './platform';
+
+const workspaceRoot = resolve(__dirname, '../../..');
+const STOP_GRACE_MS = 5_000;
+// Services start in parallel but share the CPU, so starting takes longer the more there are; stopping is bounded
+// by the grace period whatever their number.
+const START_TIMEOUT_MS = 30_000 + 2_000 * loadCatalog(workspaceRoot).length;
+const STOP_TIMEOUT_MS = STOP_GRACE_MS + 10_000;
+
+/** A workspace whose services are the given one-file bundles, each with a catalog entry. */
+function workspaceWith(services: Record<string, string>): string {
+  const workspace = mkdtempSync(join(tmpdir(), 'gantry-platform-'));
+  let index = 0;
+  for (const [name, source] of Object.entries(services)) {
+    index += 1;
+    mkdirSync(join(workspace, 'apps', name, 'dist'), { recursive: true });
+    writeFileSync(join(workspace, 'apps', name, 'dist/main.js'), source);
+    writeFileSync(
+      join(workspace, 'apps', name, 'service.json'),
+      JSON.stringify({
+        name,
+        prefix: `/${name}`,
+        port: 24_000 + index,
+        metricsPort: 24_100 + index,
+        healthPath: `/${name}/ready`,
+        cpu: 256,
+        memory: 512,
+        minTasks: 1,
+        maxTasks: 1,
+        priority: index,
+        env: {},
+        secrets: {},
+      }),
+    );
+  }
+  return workspace;
+}
 
 // Runs the real bundles (the test target depends on every service's build) behind the real gateway.
 describe('the local platform', () => {
@@ -10,15 +51,16 @@ describe('the local platform', () => {
 
   beforeAll(async () => {
     platform = await startPlatform({
-      workspaceRoot: resolve(__dirname, '../../..'),
+      workspaceRoot,
       gatewayPort: 0,
       portOffset: 20_000,
+      stopGraceMs: STOP_GRACE_MS,
       env: { PATH: process.env['PATH'], LOG_LEVEL: 'info' },
       onLine: (service, line) => lines.push(`${service} ${line}`),
     });
-  }, 60_000);
+  }, START_TIMEOUT_MS);
   let stopped = false;
-  afterAll(() => (stopped ? undefined : platform?.stop()));
+  afterAll(() => (stopped ? undefined : platform?.stop()), STOP_TIMEOUT_MS);
 
   it('routes /hello to the hello service', async () => {
     const response = await fetch(`${platform.gatewayUrl}/hello`);
@@ -69,6 +111,34 @@ describe('the local platform', () => {
     });
   });
 
+  it("gives a large body that curl sends with Expect: 100-continue the service's own 413", async () => {
+    const body = join(mkdtempSync(join(tmpdir(), 'gantry-body-')), 'quote.json');
+    writeFileSync(body, JSON.stringify({ items: [], padding: 'x'.repeat(2 * 1024 * 1024) }));
+
+    const { stdout, stderr } = await promisify(execFile)('curl', [
+      '--silent',
+      '--show-error',
+      '--verbose',
+      '--header',
+      'content-type: application/json',
+      '--data-binary',
+      `@${body}`,
+      '--write-out',
+      '\n%{http_code}',
+      `${platform.gatewayUrl}/pricing/quotes`,
+    ]);
+
+    expect(stderr).toContain('> Expect: 100-continue');
+    expect(stderr).toContain('< HTTP/1.1 100 Continue');
+    const [answer, status] = stdout.split('\n');
+    expect(status).toBe('413');
+    expect(JSON.parse(answer)).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'Request body is too large',
+    });
+  });
+
   it.each(['/', '/nope', '/hellox', '/Hello', '/metrics'])(
     'answers %s with the fixed JSON 404 of the default rule',
     async (path) => {
@@ -98,46 +168,22 @@ describe('the local platform', () => {
   });
 
   // Last: it takes the platform down.
-  it('stops the gateway and every service process', async () => {
-    await platform.stop();
-    stopped = true;
+  it(
+    'stops the gateway and every service process',
+    async () => {
+      await platform.stop();
+      stopped = true;
 
-    for (const url of [platform.gatewayUrl, ...platform.routes.map((route) => route.url)]) {
-      await expect(fetch(url)).rejects.toThrow();
-    }
-    expect(lines.filter((line) => line.includes('"msg":"shutdown complete"'))).toHaveLength(3);
-  });
+      for (const url of [platform.gatewayUrl, ...platform.routes.map((route) => route.url)]) {
+        await expect(fetch(url)).rejects.toThrow();
+      }
+      expect(lines.filter((line) => line.includes('"msg":"shutdown complete"'))).toHaveLength(platform.entries.length);
+    },
+    STOP_TIMEOUT_MS,
+  );
 });
 
 describe('a service that fails to start', () => {
-  function workspaceWith(services: Record<string, string>): string {
-    const root = mkdtempSync(join(tmpdir(), 'gantry-platform-'));
-    let index = 0;
-    for (const [name, source] of Object.entries(services)) {
-      index += 1;
-      mkdirSync(join(root, 'apps', name, 'dist'), { recursive: true });
-      writeFileSync(join(root, 'apps', name, 'dist/main.js'), source);
-      writeFileSync(
-        join(root, 'apps', name, 'service.json'),
-        JSON.stringify({
-          name,
-          prefix: `/${name}`,
-          port: 24_000 + index,
-          metricsPort: 24_100 + index,
-          healthPath: `/${name}/ready`,
-          cpu: 256,
-          memory: 512,
-          minTasks: 1,
-          maxTasks: 1,
-          priority: index,
-          env: {},
-          secrets: {},
-        }),
-      );
-    }
-    return root;
-  }
-
   it('is reported by name with its own error, and the others are stopped', async () => {
     const root = workspaceWith({
       broken: "console.error('broken: invalid configuration: DB_URL must be a URL (it is not set)'); process.exit(78);",
@@ -161,5 +207,90 @@ describe('a service that fails to start', () => {
     await expect(startPlatform({ workspaceRoot: root, gatewayPort: 0, env: {} })).rejects.toThrow(
       /lonely: .*apps\/lonely\/dist\/main\.js is missing; build it with `npx nx run-many -t build`\n {2}- lonely: secret API_TOKEN is not set/,
     );
+  });
+});
+
+describe('a running service that exits, drains or will not stop', () => {
+  const http = "const http = require('http');";
+  const answering = (name: string) =>
+    `${http} http.createServer((q, s) => { if (q.url === '/${name}/exit') process.exit(3); s.end('${name} here'); }).listen(process.env.PORT, '127.0.0.1');`;
+  let platform: RunningPlatform | undefined;
+  afterEach(() => platform?.stop(), STOP_TIMEOUT_MS);
+
+  const NO_READY_INSTANCE = {
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: 'The service routed at this path has no ready instance',
+  };
+
+  it('answers 503 for a service whose process exited, and shows it as down at /_gantry', async () => {
+    platform = await startPlatform({ workspaceRoot: workspaceWith({ crashy: answering('crashy') }), gatewayPort: 0 });
+    expect(await (await fetch(`${platform.gatewayUrl}/crashy`)).text()).toBe('crashy here');
+
+    // POST is not retried: this request dies with the process and gets a 502.
+    await fetch(`${platform.gatewayUrl}/crashy/exit`, { method: 'POST' });
+    const after = await waitUntil(
+      async () => {
+        const response = await fetch(`${platform?.gatewayUrl}/crashy`);
+        return response.status === 503 ? response : undefined;
+      },
+      { timeoutMs: 3_000 },
+    );
+
+    expect(await after?.json()).toEqual(NO_READY_INSTANCE);
+    const page = await fetch(`${platform.gatewayUrl}/_gantry`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<td class="bad">down (exited with code 3)</td>');
+  });
+
+  it('answers 503 for a service while it drains on stop, and shows it as draining at /_gantry', async () => {
+    platform = await startPlatform({
+      workspaceRoot: workspaceWith({
+        slow: `${answering('slow')} process.on('SIGTERM', () => setTimeout(() => process.exit(0), 1500));`,
+      }),
+      gatewayPort: 0,
+    });
+
+    const stopping = platform.stop();
+    const during = await fetch(`${platform.gatewayUrl}/slow`);
+    const page = await fetch(`${platform.gatewayUrl}/_gantry`);
+    await stopping;
+
+    expect(during.status).toBe(503);
+    expect(await during.json()).toEqual(NO_READY_INSTANCE);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<td class="warn">draining</td>');
+  });
+
+  it('stops a service that ignores SIGTERM within the grace period, by killing it', async () => {
+    platform = await startPlatform({
+      workspaceRoot: workspaceWith({ stubborn: `${answering('stubborn')} process.on('SIGTERM', () => undefined);` }),
+      gatewayPort: 0,
+      stopGraceMs: 500,
+    });
+    const started = Date.now();
+
+    await platform.stop();
+
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await expect(fetch(platform.routes[0].url)).rejects.toThrow();
+  });
+
+  it('stops within the grace period while a client is still halfway through sending a body', async () => {
+    platform = await startPlatform({
+      workspaceRoot: workspaceWith({ upload: answering('upload') }),
+      gatewayPort: 0,
+      stopGraceMs: 500,
+    });
+    const client = connect(Number(new URL(platform.gatewayUrl).port), '127.0.0.1');
+    client.on('error', () => undefined);
+    client.write('POST /upload HTTP/1.1\r\nhost: localhost\r\ncontent-length: 1000\r\n\r\nonly ten b');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+
+    await platform.stop();
+
+    expect(Date.now() - started).toBeLessThan(3_000);
+    client.destroy();
   });
 });

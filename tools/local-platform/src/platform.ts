@@ -14,6 +14,14 @@ export interface PlatformOptions {
   /** Added to every catalog port, so a second platform (tests) can run beside a developer's. */
   portOffset?: number;
   readyTimeoutMs?: number;
+  /**
+   * On stop, how long each service gets to drain after SIGTERM before SIGKILL; services stop in parallel,
+   * so this bounds the whole stop.
+   * @default 5_000
+   */
+  stopGraceMs?: number;
+  /** How long the gateway waits for a service's response before answering 504. @default 60_000 */
+  upstreamTimeoutMs?: number;
   /** The environment secrets are taken from, by the variable name the catalog gives them. */
   env?: NodeJS.ProcessEnv;
   onLine?: (service: string, line: string) => void;
@@ -23,6 +31,7 @@ export interface RunningPlatform {
   gatewayUrl: string;
   routes: GatewayRoute[];
   entries: ServiceEntry[];
+  /** Stops every service, then the gateway; a second call waits for the first. */
   stop(): Promise<void>;
 }
 
@@ -56,6 +65,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const target = entries.find((entry) => entry.name === name) as ServiceEntry;
     return `http://127.0.0.1:${target.port + offset}`;
   };
+  const onLine = options.onLine ?? (() => undefined);
   const commit = headOrUnknown(root);
   const builtAt = new Date().toISOString();
   const processes = entries.map(
@@ -64,7 +74,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         name: entry.name,
         main: join(root, bundlePath(entry.name)),
         readyUrl: `${baseUrl(entry.name)}${entry.prefix}/ready`,
-        onLine: options.onLine ?? (() => undefined),
+        onLine,
         env: {
           PATH: env['PATH'] ?? '/usr/bin:/bin',
           ...resolveEnv(entry, baseUrl),
@@ -73,14 +83,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           PORT: String(entry.port + offset),
           METRICS_PORT: String(entry.metricsPort + offset),
           LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
-          // Locally nothing routes by health, so stop at once on Ctrl-C.
+          // The gateway stops routing to a service the moment it is sent SIGTERM, so it need not wait to be noticed.
           SHUTDOWN_DELAY_MS: '0',
           GANTRY_COMMIT: commit,
           GANTRY_BUILT_AT: builtAt,
         },
       }),
   );
-  const stopAll = () => Promise.all(processes.map((child) => child.stop())).then(() => undefined);
+  const graceMs = options.stopGraceMs ?? 5_000;
+  const stopAll = () => Promise.all(processes.map((child) => child.stop(graceMs))).then(() => undefined);
 
   const results = await Promise.allSettled(processes.map((child) => child.waitReady(options.readyTimeoutMs ?? 30_000)));
   const failures = results.flatMap((result) =>
@@ -97,26 +108,39 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     priority: entry.priority,
     url: baseUrl(entry.name),
   }));
+  const processOf = new Map(processes.map((child) => [child.spec.name, child]));
+  const stateOf = (name: string) => processOf.get(name)?.state ?? 'exited';
   let gateway: FastifyInstance;
   try {
     gateway = await buildGateway({
-      routes,
-      status: () => Promise.all(routes.map((r) => statusOf(r.name, r.prefix, r.url))),
+      // Asked per request: a service that is starting, draining or has exited takes no traffic, as behind the ALB.
+      routes: () => routes.map((route) => ({ ...route, healthy: stateOf(route.name) === 'ready' })),
+      status: () =>
+        Promise.all(routes.map((route) => statusOf(route, stateOf(route.name), processOf.get(route.name)?.exitCode))),
+      upstreamTimeoutMs: options.upstreamTimeoutMs,
+      log: (line) => onLine('gateway', line),
     });
     await gateway.listen({ host: '127.0.0.1', port: options.gatewayPort });
   } catch (error) {
     await stopAll();
     throw new Error(`the gateway could not listen on 127.0.0.1:${options.gatewayPort}: ${(error as Error).message}`);
   }
+  let stopping: Promise<void> | undefined;
   const address = gateway.server.address();
   const port = typeof address === 'object' && address ? address.port : options.gatewayPort;
   return {
     gatewayUrl: `http://localhost:${port}`,
     routes,
     entries,
-    stop: async () => {
-      await gateway.close();
-      await stopAll();
-    },
+    // Services first, all at once: while they drain the gateway answers 503 for them, as the ALB does for
+    // deregistering targets. Their in-flight requests are over when they are gone, so the gateway closes at once,
+    // unless a client is still sending a body: it gets the same grace, then its connection is cut.
+    stop: () =>
+      (stopping ??= (async () => {
+        await stopAll();
+        const cut = setTimeout(() => gateway.server.closeAllConnections(), graceMs);
+        await gateway.close();
+        clearTimeout(cut);
+      })()),
   };
 }

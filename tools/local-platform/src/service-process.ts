@@ -11,19 +11,27 @@ export interface ServiceProcessSpec {
   onLine: (name: string, line: string) => void;
 }
 
+/** Where a service process is in its life; only a `ready` one takes traffic through the gateway. */
+export type ServiceState = 'starting' | 'ready' | 'draining' | 'exited';
+
 /** A service running as a child process, with its output forwarded line by line. */
 export class ServiceProcess {
   private readonly child: ChildProcess;
   private readonly recent: string[] = [];
+  private current: ServiceState = 'starting';
   readonly exited: Promise<number | null>;
 
   constructor(readonly spec: ServiceProcessSpec) {
     this.child = spawn(process.execPath, [spec.main], { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code) => resolve(code));
+      const exit = (code: number | null) => {
+        this.current = 'exited';
+        resolve(code);
+      };
+      this.child.once('exit', exit);
       this.child.once('error', (error) => {
         this.remember(error.message);
-        resolve(null);
+        exit(null);
       });
     });
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -33,6 +41,15 @@ export class ServiceProcess {
         spec.onLine(spec.name, line);
       });
     }
+  }
+
+  get state(): ServiceState {
+    return this.current;
+  }
+
+  /** The exit code once exited; null when a signal ended it or it never started. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
   }
 
   private remember(line: string): void {
@@ -50,7 +67,10 @@ export class ServiceProcess {
         () => false, // not listening yet
       );
     const outcome = await waitUntil(async () => exit ?? (await ready()), { timeoutMs });
-    if (outcome === true) return;
+    if (outcome === true) {
+      if (this.current === 'starting') this.current = 'ready';
+      return;
+    }
     if (outcome)
       throw new Error(`service "${this.spec.name}" failed to start (exit code ${outcome.code}): ${this.lastWords()}`);
     throw new Error(
@@ -65,7 +85,8 @@ export class ServiceProcess {
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.current === 'exited') return;
+    this.current = 'draining';
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exited;
