@@ -101,6 +101,12 @@ describe('catalog routes', () => {
       expect(ids(await list('?q=cAsT-IrOn'))).toEqual(['sku-016']);
     });
 
+    it('measures a search by its NFC form: 80 accented letters written decomposed are 160 code points but fit', async () => {
+      const decomposed = 'e\u0301'.repeat(80);
+
+      expect(await list(`?q=${encodeURIComponent(decomposed)}`)).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+    });
+
     it('searches within names, not only at their start', async () => {
       expect(ids(await list('?q=drill'))).toEqual(['sku-002']);
     });
@@ -148,7 +154,14 @@ describe('catalog routes', () => {
       ['limit=101', 'querystring/limit must be <= 100'],
       ['limit=abc', 'querystring/limit must be integer'],
       ['limit=2.5', 'querystring/limit must be integer'],
+      ['limit=1e1', 'querystring/limit must be integer'],
+      ['limit=0x10', 'querystring/limit must be integer'],
       ['offset=-1', 'querystring/offset must be >= 0'],
+      ['offset=10001', 'querystring/offset must be <= 10000'],
+      ['offset=1e309', 'querystring/offset must be integer'],
+      ['offset=0x10', 'querystring/offset must be integer'],
+      [`offset=${'9'.repeat(400)}`, 'querystring/offset must be <= 10000'],
+      ['maxPriceCents=100000001', 'querystring/maxPriceCents must be <= 100000000'],
       ['inStock=yes', 'querystring/inStock must be boolean'],
       ['minPriceCents=-1', 'querystring/minPriceCents must be >= 0'],
       ['q=', 'querystring/q must NOT have fewer than 1 characters'],

@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Product, ProductPage, ProductParams, ProductQuery } from '@gantry/catalog-contract';
-import { errorBody, NotFoundError } from '@gantry/service-kit';
-import { Type } from '@sinclair/typebox';
+import { errorBody, ErrorBodySchema as ErrorBody, NotFoundError } from '@gantry/service-kit';
 import type { ProductStore } from './product-store';
-
-const ErrorBody = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
 
 export function productRoutes(store: ProductStore): FastifyPluginAsyncTypebox {
   return async (app) => {

@@ -31,6 +31,14 @@ describe('hello routes', () => {
     expect(response.json()).toEqual({ greeting: 'Hello, Zoë!' });
   });
 
+  it('greets a name written with a combining accent, in its composed form', async () => {
+    // "José" as e + U+0301 (NFD), as some keyboards and macOS file names produce it.
+    const response = await app.inject({ method: 'GET', url: `/hello/greet?name=${encodeURIComponent('Jose\u0301')}` });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ greeting: 'Hello, Jos\u00e9!' });
+  });
+
   it('rejects a missing name with 400', async () => {
     const response = await app.inject({ method: 'GET', url: '/hello/greet' });
 

@@ -1,3 +1,4 @@
+import { SHUTDOWN_TIMING } from '@gantry/service-catalog';
 import { Type } from '@sinclair/typebox';
 import { baseConfigSchema, ConfigError, intVar, loadConfig, urlVar } from './config';
 
@@ -181,6 +182,13 @@ describe('urlVar', () => {
 });
 
 describe('baseConfigSchema', () => {
+  it('takes the shutdown delay and drain timeout defaults from the shared shutdown timing chain', () => {
+    const config = loadConfig(base, {});
+
+    expect(config.SHUTDOWN_DELAY_MS).toBe(SHUTDOWN_TIMING.shutdownDelaySeconds * 1000);
+    expect(config.DRAIN_TIMEOUT_MS).toBe(SHUTDOWN_TIMING.drainTimeoutSeconds * 1000);
+  });
+
   it('takes its port defaults from the catalog entry', () => {
     const config = loadConfig(baseConfigSchema({ port: 4100, metricsPort: 9100 }), {});
 

@@ -1,5 +1,6 @@
 import { KindGuard, Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { SHUTDOWN_TIMING } from '@gantry/service-catalog';
 
 /** Bad configuration: the message is one line that names each variable and what it must be. */
 export class ConfigError extends Error {
@@ -40,9 +41,9 @@ export function baseConfigSchema(defaults: { port: number; metricsPort: number }
     ),
     BODY_LIMIT_BYTES: intVar(1, 100 * 1024 * 1024, 1024 * 1024),
     // Readiness answers 503 this long before the listener closes, so the load balancer stops sending first.
-    SHUTDOWN_DELAY_MS: intVar(0, 60_000, 2_000),
-    // In-flight requests get this long to finish; ECS stopTimeout must exceed delay + drain.
-    DRAIN_TIMEOUT_MS: intVar(0, 110_000, 10_000),
+    SHUTDOWN_DELAY_MS: intVar(0, 60_000, SHUTDOWN_TIMING.shutdownDelaySeconds * 1000),
+    // In-flight requests get this long to finish; the stopTimeout and deregistration delay derive from the same chain.
+    DRAIN_TIMEOUT_MS: intVar(0, 110_000, SHUTDOWN_TIMING.drainTimeoutSeconds * 1000),
     MAX_EVENT_LOOP_DELAY_MS: intVar(0, 60_000, 1_000),
     GANTRY_COMMIT: Type.String({ minLength: 1, default: 'unknown', description: 'a git commit' }),
     GANTRY_BUILT_AT: Type.String({ minLength: 1, default: 'unknown', description: 'an ISO-8601 time' }),

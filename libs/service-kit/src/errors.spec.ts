@@ -1,8 +1,35 @@
+import net from 'node:net';
+import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorBody, errorsPlugin } from './errors';
 import { GatewayTimeoutError, NotFoundError } from './http-errors';
-import { demo } from './test-fixture';
+import { demo, listenOnLoopback } from './test-fixture';
 import { buildTestService } from './testing';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Writes raw bytes to the server and reads until it closes the connection: for requests no HTTP client would send. */
+function rawExchange(
+  base: string,
+  request: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, body] = received.split('\r\n\r\n');
+      const [statusLine, ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
+    });
+  });
+}
 
 describe('errorBody', () => {
   it('pairs a status code with its standard reason phrase', () => {
@@ -192,6 +219,131 @@ describe('errors plugin on the demo service', () => {
       error: 'Bad Request',
       message: 'querystring/ms must be integer',
     });
+  });
+});
+
+describe('framework errors on the demo service', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = await buildTestService(demo);
+  });
+  afterAll(() => app.close());
+
+  it('answers a URL that cannot be percent-decoded with 400 in the error shape, with the request id and security headers', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/demo/items/%zz',
+      headers: { 'x-request-id': 'bad-url-1' },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: "'/demo/items/%zz' is not a valid url component",
+    });
+    expect(response.headers['x-request-id']).toBe('bad-url-1');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers a path parameter over 100 characters with 414 in the error shape, with the request id and security headers', async () => {
+    const url = `/demo/items/${'a'.repeat(101)}`;
+    const response = await app.inject({ method: 'GET', url, headers: { 'x-request-id': 'long-1' } });
+
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toEqual({
+      statusCode: 414,
+      error: 'URI Too Long',
+      message: `'${url}' is exceeding the max param length`,
+    });
+    expect(response.headers['x-request-id']).toBe('long-1');
+    expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('lets a path parameter of 100 characters through to the route', async () => {
+    const response = await app.inject({ method: 'GET', url: `/demo/items/${'a'.repeat(100)}` });
+
+    expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('client errors on a real socket', () => {
+  let app: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    app = await buildTestService(demo);
+    base = await listenOnLoopback(app);
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['a malformed request line', 'NOT HTTP AT ALL\r\n\r\n', 400, 'The request could not be parsed as HTTP'],
+    [
+      'a bad Content-Length',
+      'POST /demo/echo HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n',
+      400,
+      'The request could not be parsed as HTTP',
+    ],
+    [
+      'headers over 16 KiB',
+      `GET /demo/health HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'The request headers are too large',
+    ],
+    [
+      'a request line over 16 KiB',
+      `GET /demo/items/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      414,
+      'The request line is too long',
+    ],
+  ])(
+    'answers %s in the error shape, with a new request id and the security headers',
+    async (_label, request, status, message) => {
+      const response = await rawExchange(base, request);
+
+      expect(response.status).toBe(status);
+      expect(JSON.parse(response.body)).toEqual(errorBody(status, message));
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.body)));
+      expect(response.headers['x-request-id']).toMatch(UUID);
+      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(response.headers['connection']).toBe('close');
+    },
+  );
+
+  it('keeps serving after a client error', async () => {
+    await rawExchange(base, 'NOT HTTP AT ALL\r\n\r\n');
+
+    const response = await rawExchange(base, 'GET /demo/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+  });
+});
+
+describe('an error whose status the route describes with another schema', () => {
+  it('is answered in the error shape instead of failing serialization with a 500', async () => {
+    const app = await buildTestService({
+      ...demo,
+      routes: async (routes) => {
+        const Busy = Type.Object({ queue: Type.Integer() });
+        routes.get('/busy', { schema: { response: { 503: Busy } } }, async () => {
+          throw Object.assign(new Error('queue is full'), { statusCode: 503, code: 'QUEUE_FULL' });
+        });
+      },
+    });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/demo/busy' });
+
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'queue is full' });
+    } finally {
+      await app.close();
+    }
   });
 });
 

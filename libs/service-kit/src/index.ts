@@ -1,11 +1,19 @@
 export { baseConfigSchema, ConfigError, intVar, loadConfig, urlVar, type BaseConfig } from './config';
-export { errorBody, errorsPlugin, type ErrorBody } from './errors';
-export { probe } from './healthcheck';
+export {
+  clientErrorHandler,
+  errorBody,
+  ErrorBodySchema,
+  errorsPlugin,
+  frameworkErrorHandler,
+  type ErrorBody,
+} from './errors';
 export { BadGatewayError, GatewayTimeoutError, NotFoundError } from './http-errors';
+export { lifecyclePlugin, type Lifecycle } from './lifecycle';
+export { loadSheddingPlugin, type LoadSheddingOptions } from './load-shedding';
 export { metricsPlugin, startMetricsServer } from './metrics';
-export { probesPlugin, type BuildInfo, type Lifecycle } from './probes';
-export { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id';
+export { probesPlugin, type BuildInfo } from './probes';
+export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+export { applyResponseHeaders, helmetHeaders, responseHeadersPlugin } from './response-headers';
 export { loadServiceConfig, runService, serviceConfigSchema } from './run';
-export { securityPlugin } from './security';
 export { buildService, type RouteOptions, type ServiceConfig, type ServiceDefinition } from './service';
 export { installGracefulShutdown, type ShutdownOptions } from './shutdown';

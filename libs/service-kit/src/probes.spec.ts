@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { lifecyclePlugin } from './lifecycle';
 import { probesPlugin } from './probes';
 import { demo, listenOnLoopback, send } from './test-fixture';
 import { buildTestService } from './testing';
@@ -26,11 +27,15 @@ describe('probes on the demo service', () => {
     expect(response.statusCode).toBe(200);
   });
 
-  it('answers readiness with 503 { status: "starting" } before the service listens', async () => {
+  it('answers readiness with 503 in the error shape before the service listens', async () => {
     const response = await app.inject({ method: 'GET', url: '/demo/ready' });
 
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ status: 'starting' });
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'not ready: starting',
+    });
   });
 
   it('serves name, version, commit and build time', async () => {
@@ -73,14 +78,28 @@ describe('readiness through the lifecycle', () => {
     expect(JSON.parse(response.body)).toEqual({ status: 'ready' });
   });
 
-  it('answers readiness with 503 { status: "draining" } once shutdown has begun', async () => {
+  it('answers readiness with 503 in the error shape once shutdown has begun', async () => {
     await listenOnLoopback(app);
     app.lifecycle.state = 'draining';
 
     const response = await app.inject({ method: 'GET', url: '/demo/ready' });
 
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({ status: 'draining' });
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'not ready: draining',
+    });
+  });
+
+  it('keeps liveness at 200 while draining', async () => {
+    await listenOnLoopback(app);
+    app.lifecycle.state = 'draining';
+
+    const response = await app.inject({ method: 'GET', url: '/demo/health' });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
   });
 });
 
@@ -100,18 +119,33 @@ describe('version probe without build variables', () => {
 describe('probesPlugin on its own', () => {
   it('mounts the routes under the prefix it is given', async () => {
     const app = Fastify({ logger: false });
+    await app.register(lifecyclePlugin);
     await app.register(probesPlugin, {
       prefix: '/shop',
       build: { name: 'shop', version: '0.0.1', commit: 'c', builtAt: 'b' },
     });
     try {
       const health = await app.inject({ method: 'GET', url: '/shop/health' });
+      const ready = await app.inject({ method: 'GET', url: '/shop/ready' });
       const version = await app.inject({ method: 'GET', url: '/shop/version' });
 
       expect(health.json()).toEqual({ status: 'ok' });
+      expect(ready.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'not ready: starting' });
       expect(version.json()).toEqual({ name: 'shop', version: '0.0.1', commit: 'c', builtAt: 'b' });
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('probesPlugin without the lifecycle plugin', () => {
+  it('refuses to register, naming the missing plugin', async () => {
+    const app = Fastify({ logger: false });
+    await expect(
+      app.register(probesPlugin, {
+        prefix: '/shop',
+        build: { name: 'shop', version: '0.0.1', commit: 'c', builtAt: 'b' },
+      }),
+    ).rejects.toThrow("The dependency 'gantry-lifecycle' of plugin 'gantry-probes' is not registered");
   });
 });

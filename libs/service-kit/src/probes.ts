@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-
-export type Lifecycle = 'starting' | 'ready' | 'draining';
+import { errorBody, ErrorBodySchema } from './errors';
 
 export interface BuildInfo {
   name: string;
@@ -16,13 +15,6 @@ export interface ProbesOptions {
   build: BuildInfo;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Where the service is in its life: readiness answers 200 only while `ready`. */
-    lifecycle: { state: Lifecycle };
-  }
-}
-
 const Status = Type.Object({ status: Type.String() });
 const Version = Type.Object({
   name: Type.String(),
@@ -31,23 +23,32 @@ const Version = Type.Object({
   builtAt: Type.String(),
 });
 
-/** Liveness, readiness and version routes under the service prefix. */
+/**
+ * Liveness, readiness and version routes under the service prefix. Liveness answers 200 while the process
+ * can answer at all; readiness, which the load balancer judges, answers 503 in the error shape while the
+ * service starts, drains or is overloaded. Neither is shed: readiness reports the overload itself.
+ */
 export const probesPlugin = fp<ProbesOptions>(
   async function probes(app: FastifyInstance, opts) {
-    app.decorate('lifecycle', { state: 'starting' as Lifecycle });
-    // Ready only once the socket accepts connections; draining is set by the shutdown handler.
-    app.addHook('onListen', async () => {
-      if (app.lifecycle.state === 'starting') app.lifecycle.state = 'ready';
-    });
+    const overloaded = app.hasDecorator('overloaded') ? () => app.overloaded() : () => false;
+    const config = { loadShedding: false };
 
-    app.get(`${opts.prefix}/health`, { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
+    app.get(`${opts.prefix}/health`, { config, schema: { response: { 200: Status } } }, async () => ({
+      status: 'ok',
+    }));
 
-    app.get(`${opts.prefix}/ready`, { schema: { response: { 200: Status, 503: Status } } }, async (_request, reply) => {
-      const state = app.lifecycle.state;
-      return reply.code(state === 'ready' ? 200 : 503).send({ status: state });
-    });
+    app.get(
+      `${opts.prefix}/ready`,
+      { config, schema: { response: { 200: Status, 503: ErrorBodySchema } } },
+      async (_request, reply) => {
+        const state = app.lifecycle.state;
+        const reason = state !== 'ready' ? state : overloaded() ? 'overloaded' : undefined;
+        if (reason !== undefined) return reply.code(503).send(errorBody(503, `not ready: ${reason}`));
+        return { status: 'ready' };
+      },
+    );
 
     app.get(`${opts.prefix}/version`, { schema: { response: { 200: Version } } }, async () => opts.build);
   },
-  { name: 'gantry-probes' },
+  { name: 'gantry-probes', dependencies: ['gantry-lifecycle'] },
 );

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { ConfigError, urlVar } from './config';
 import { loadServiceConfig, serviceConfigSchema } from './run';
 import type { ServiceDefinition } from './service';
-import { demo, send, type SentResponse } from './test-fixture';
+import { demo, KeepAliveClient, send, type SentResponse } from './test-fixture';
 
 const SCRIPT = join(__dirname, '__fixtures__', 'run-demo.ts');
 const PROJECT_ROOT = join(__dirname, '..');
@@ -78,8 +78,8 @@ interface Child {
   ) => Promise<Record<string, unknown>>;
 }
 
-function startDemo(env: Record<string, string>, args: string[] = []): Child {
-  const child = spawn(process.execPath, ['--conditions=@gantry/source', '--import', 'tsx', SCRIPT, ...args], {
+function startDemo(env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--conditions=@gantry/source', '--import', 'tsx', SCRIPT], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -134,15 +134,12 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<SentRespo
 
 describe('runService in a real process', () => {
   const children: ChildProcess[] = [];
-  // Short-lived children start together up front so their start-up overlaps with the long test.
+  // The short-lived child starts up front so its start-up overlaps with the long test.
   let badConfig: Child;
-  let refusedHealthcheck: Child;
 
-  beforeAll(async () => {
-    const unusedPort = await freePort();
+  beforeAll(() => {
     badConfig = startDemo({ PORT: 'abc' });
-    refusedHealthcheck = startDemo({ PORT: String(unusedPort) }, ['--healthcheck']);
-    children.push(badConfig.process, refusedHealthcheck.process);
+    children.push(badConfig.process);
   });
   afterAll(() => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -156,17 +153,15 @@ describe('runService in a real process', () => {
     expect(badConfig.stdoutLines.filter((line) => line.length > 0)).toEqual([]);
   }, 20_000);
 
-  it('exits 1 from --healthcheck when nothing listens on PORT', async () => {
-    expect(await refusedHealthcheck.exited).toEqual({ code: 1, signal: null });
-  }, 20_000);
-
-  it('serves, passes --healthcheck, logs JSON lines with request ids, and on SIGTERM finishes a slow request and exits 0', async () => {
+  it('serves, logs JSON lines with request ids, and on SIGTERM finishes a slow request of a keep-alive client with Connection: close and exits 0', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
+    // At debug the arrival of each request is logged too, which tells when the slow request is in.
     const child = startDemo({
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       SHUTDOWN_DELAY_MS: '200',
       GANTRY_COMMIT: 'cafe123',
+      LOG_LEVEL: 'debug',
     });
     children.push(child.process);
     const base = `http://127.0.0.1:${port}`;
@@ -174,7 +169,7 @@ describe('runService in a real process', () => {
     expect(JSON.parse((await waitUntilReady(`${base}/demo/ready`, 15_000)).body)).toEqual({ status: 'ready' });
 
     const version = await send(`${base}/demo/version`, {
-      headers: { 'x-request-id': 'proc-version-1', authorization: 'Bearer s3cret' },
+      headers: { 'x-request-id': 'proc-version-1', authorization: 'Bearer s3cret', cookie: 'session=chocolate' },
     });
     expect(JSON.parse(version.body)).toEqual({ name: 'demo', version: '1.2.3', commit: 'cafe123', builtAt: 'unknown' });
     expect(version.headers['x-request-id']).toBe('proc-version-1');
@@ -185,11 +180,10 @@ describe('runService in a real process', () => {
       'http_request_duration_seconds_count{method="GET",route="/demo/version",status_code="200"} 1\n',
     );
 
-    const healthcheck = startDemo({ PORT: String(port) }, ['--healthcheck']);
-    children.push(healthcheck.process);
-    expect(await healthcheck.exited).toEqual({ code: 0, signal: null });
-
-    const slow = send(`${base}/demo/slow?ms=700`, { headers: { 'x-request-id': 'proc-slow-1' } });
+    // A keep-alive client, as the load balancer is: one idle pooled socket, one request spanning SIGTERM.
+    const client = new KeepAliveClient();
+    await client.get(`${base}/demo/health`);
+    const slow = client.get(`${base}/demo/slow?ms=700`, { 'x-request-id': 'proc-slow-1' });
     await child.waitForLine(
       (record) => record['reqId'] === 'proc-slow-1' && record['msg'] === 'incoming request',
       5000,
@@ -200,8 +194,12 @@ describe('runService in a real process', () => {
     const slowResponse = await slow;
     expect(slowResponse.status).toBe(200);
     expect(JSON.parse(slowResponse.body)).toEqual({ waited: 700 });
+    expect(slowResponse.headers.connection).toBe('close');
 
     expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(client.socketErrors).toEqual([]);
+    expect(client.idleSockets()).toBe(0);
+    client.close();
     expect(child.stderr()).toBe('');
 
     const lines = child.stdoutLines.filter((line) => line.length > 0);
@@ -214,11 +212,22 @@ describe('runService in a real process', () => {
         msg: expect.any(String),
       });
     }
-    const requestLogs = records.filter(
-      (record) => record['msg'] === 'incoming request' || record['msg'] === 'request completed',
-    );
-    expect(requestLogs.length).toBeGreaterThanOrEqual(8);
-    for (const record of requestLogs) expect(record['reqId']).toEqual(expect.any(String));
+    // One access line per request at info, carrying the request and the response.
+    const accessLines = records.filter((record) => record['msg'] === 'request completed');
+    expect(accessLines.length).toBeGreaterThanOrEqual(4);
+    for (const record of accessLines) {
+      expect(record).toMatchObject({
+        reqId: expect.any(String),
+        req: { method: 'GET', url: expect.stringMatching(/^\/demo\//) },
+        res: { statusCode: expect.any(Number) },
+        responseTime: expect.any(Number),
+      });
+    }
+    expect(accessLines.find((record) => record['reqId'] === 'proc-version-1')).toMatchObject({
+      level: 30,
+      req: { method: 'GET', url: '/demo/version' },
+      res: { statusCode: 200 },
+    });
     expect(records.filter((record) => record['reqId'] === 'proc-slow-1').map((record) => record['msg'])).toEqual([
       'incoming request',
       'request completed',
@@ -237,5 +246,6 @@ describe('runService in a real process', () => {
       delayMs: 200,
     });
     expect(lines.join('\n')).not.toContain('s3cret');
+    expect(lines.join('\n')).not.toContain('chocolate');
   }, 30_000);
 });

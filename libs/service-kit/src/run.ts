@@ -1,6 +1,5 @@
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 import { baseConfigSchema, ConfigError, loadConfig } from './config';
-import { probe } from './healthcheck';
 import { startMetricsServer } from './metrics';
 import { buildService, type ServiceConfig, type ServiceDefinition } from './service';
 import { installGracefulShutdown } from './shutdown';
@@ -20,8 +19,8 @@ export function loadServiceConfig<P extends TProperties>(
 }
 
 /**
- * The only entry point a service's main.ts calls. `node main.js --healthcheck` probes the
- * running service instead of starting one (the image's HEALTHCHECK).
+ * The only entry point a service's main.ts calls. There is no container health-check mode: the load
+ * balancer's check on readiness is the judge (docs/decisions/0013-no-container-health-check.md).
  */
 export async function runService<P extends TProperties>(definition: ServiceDefinition<P>): Promise<void> {
   const { entry } = definition;
@@ -32,10 +31,6 @@ export async function runService<P extends TProperties>(definition: ServiceDefin
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${entry.name}: ${error.message}\n`);
     process.exit(78); // EX_CONFIG
-  }
-
-  if (process.argv.includes('--healthcheck')) {
-    process.exit(await probe(`http://127.0.0.1:${config.PORT}${entry.prefix}/health`));
   }
 
   const app = await buildService(definition, config);

@@ -3,11 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { ServiceEntry } from '@gantry/service-catalog';
 import type { BaseConfig } from './config';
-import { errorsPlugin } from './errors';
+import { AccessLog } from './access-log';
+import { clientErrorHandler, errorsPlugin, frameworkErrorHandler } from './errors';
+import { lifecyclePlugin } from './lifecycle';
+import { loadSheddingPlugin } from './load-shedding';
 import { metricsPlugin } from './metrics';
 import { probesPlugin } from './probes';
-import { REQUEST_ID_HEADER, requestIdFrom, requestIdPlugin } from './request-id';
-import { securityPlugin } from './security';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+import { requestLoggerFactory } from './request-logger';
+import { responseHeadersPlugin } from './response-headers';
 import { validationOptions } from './validation';
 
 export type ServiceConfig<P extends TProperties> = BaseConfig & Static<TObject<P>>;
@@ -39,18 +43,27 @@ export async function buildService<P extends TProperties>(
     logger: {
       level: config.LOG_LEVEL,
       base: { service: entry.name, version: definition.manifest.version },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // No redaction: the request serializer writes no headers, so authorization and cookies never reach a
+      // line, and redaction would copy every access line on the way (about 1 µs a request at info).
     },
+    logController: new AccessLog(),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdFrom,
     requestIdHeader: false,
-    return503OnClosing: true,
+    // Fastify's own 503 for a request that arrives on a kept-alive socket after close() has neither the
+    // error shape nor the kit's headers; such a request (pipelined, or sent as the listener closed) is
+    // served instead, as every response since the shutdown signal already closes its connection.
+    return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ...validationOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorsPlugin);
-  await app.register(requestIdPlugin);
-  await app.register(securityPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
+  await app.register(lifecyclePlugin);
+  await app.register(responseHeadersPlugin);
+  await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS });
   await app.register(metricsPlugin);
   await app.register(probesPlugin, {
     prefix: entry.prefix,

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { installGracefulShutdown } from './shutdown';
-import { demo, listenOnLoopback, send, type SentResponse } from './test-fixture';
+import { demo, KeepAliveClient, listenOnLoopback, send } from './test-fixture';
 import { buildTestService } from './testing';
 
 /** Opens a bare TCP connection: resolves 'connected', or the error code (ECONNREFUSED once the listener is gone). */
@@ -28,7 +28,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: numbe
 }
 
 /** Tracks whether a request promise has settled yet. */
-function track(pending: Promise<SentResponse>) {
+function track<T>(pending: Promise<T>) {
   const state = { settled: false, result: pending };
   void pending.then(
     () => (state.settled = true),
@@ -64,7 +64,11 @@ describe('installGracefulShutdown', () => {
     // Delay window: still listening, but not ready, so the load balancer stops sending.
     const ready = await send(`${base}/demo/ready`);
     expect(ready.status).toBe(503);
-    expect(JSON.parse(ready.body)).toEqual({ status: 'draining' });
+    expect(JSON.parse(ready.body)).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'not ready: draining',
+    });
     expect(app.lifecycle.state).toBe('draining');
     expect(exit).not.toHaveBeenCalled();
 
@@ -151,3 +155,68 @@ describe('installGracefulShutdown', () => {
     expect(process.listenerCount('SIGUSR2')).toBe(before);
   });
 });
+
+describe('installGracefulShutdown with a keep-alive client', () => {
+  let app: FastifyInstance;
+  let base: string;
+  let client: KeepAliveClient;
+
+  beforeEach(async () => {
+    app = await buildTestService(demo);
+    base = await listenOnLoopback(app);
+    client = new KeepAliveClient();
+  });
+  afterEach(async () => {
+    client.close();
+    await app.close();
+  });
+
+  it('closes idle kept-alive sockets at the signal, not when the listener closes', async () => {
+    const exit = jest.fn();
+    await Promise.all([client.get(`${base}/demo/health`), client.get(`${base}/demo/health`)]);
+    expect(client.idleSockets()).toBe(2);
+
+    const done = installGracefulShutdown(app, { delayMs: 1000, drainTimeoutMs: 1000, exit, signals: [] })();
+
+    expect(await waitFor(() => client.idleSockets() === 0, 300)).toBe(true);
+    expect(client.closedSockets.sort()).toEqual([1, 2]);
+    expect(await tcpConnect(port(base))).toBe('connected');
+    expect(client.socketErrors).toEqual([]);
+    await done;
+  });
+
+  it('finishes a request that spans the signal, says Connection: close on it and on every later answer, and no request errs', async () => {
+    const exit = jest.fn();
+    await client.get(`${base}/demo/health`);
+    const slow = track(client.get(`${base}/demo/slow?ms=600`, { 'x-request-id': 'spanning-1' }));
+    await sleep(50);
+
+    const done = installGracefulShutdown(app, { delayMs: 400, drainTimeoutMs: 3000, exit, signals: [] })();
+
+    // While the listener stays open, requests keep being answered, each on a socket that then closes.
+    const during = [];
+    for (let i = 0; i < 5; i += 1) {
+      during.push(await client.get(`${base}/demo/health`));
+      await sleep(40);
+    }
+    expect(during.map((response) => [response.status, response.headers.connection])).toEqual(
+      Array.from({ length: 5 }, () => [200, 'close']),
+    );
+    expect(new Set(during.map((response) => response.socket)).size).toBe(5);
+
+    const spanning = await slow.result;
+    expect(spanning.status).toBe(200);
+    expect(JSON.parse(spanning.body)).toEqual({ waited: 600 });
+    expect(spanning.headers.connection).toBe('close');
+    expect(spanning.headers['x-request-id']).toBe('spanning-1');
+
+    await done;
+    expect(exit).toHaveBeenCalledWith(0);
+    expect(client.idleSockets()).toBe(0);
+    expect(client.socketErrors).toEqual([]);
+  });
+});
+
+function port(base: string): number {
+  return Number(new URL(base).port);
+}

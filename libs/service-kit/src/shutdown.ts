@@ -14,6 +14,9 @@ export interface ShutdownOptions {
 /**
  * On SIGTERM or SIGINT: turn not-ready, wait `delayMs`, stop accepting, let in-flight requests
  * finish, exit 0. If draining overruns `drainTimeoutMs`, exit 1 so the overrun is visible.
+ * From the signal on every response says `Connection: close` (the response headers plugin reads the
+ * state) and idle keep-alive sockets are closed at once, so no client sends a request on a socket that
+ * the closing listener is about to drop.
  */
 export function installGracefulShutdown(app: FastifyInstance, options: ShutdownOptions): () => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -22,6 +25,7 @@ export function installGracefulShutdown(app: FastifyInstance, options: ShutdownO
   const shutdown = (signal = 'SIGTERM'): Promise<void> => {
     started ??= (async () => {
       app.lifecycle.state = 'draining';
+      app.server.closeIdleConnections();
       app.log.info(
         { signal, delayMs: options.delayMs, drainTimeoutMs: options.drainTimeoutMs },
         'shutting down: not ready',

@@ -1,5 +1,5 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -11,6 +11,7 @@ import type { RouteOptions, ServiceConfig, ServiceDefinition } from './service';
 
 const EchoBody = Type.Object({ n: Type.Integer() }, { additionalProperties: false });
 const SlowQuery = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false });
+const ItemParams = Type.Object({ id: Type.String({ maxLength: 200 }) });
 
 const demoRoutes: FastifyPluginAsyncTypebox<RouteOptions<ServiceConfig<Record<never, never>>>> = async (app) => {
   app.post('/echo', { schema: { body: EchoBody, response: { 200: EchoBody } } }, async (request) => ({
@@ -25,6 +26,8 @@ const demoRoutes: FastifyPluginAsyncTypebox<RouteOptions<ServiceConfig<Record<ne
     await sleep(request.query.ms);
     return { waited: request.query.ms };
   });
+
+  app.get('/items/:id', { schema: { params: ItemParams } }, async (request) => ({ id: request.params.id }));
 
   app.get('/upstream', async () => {
     throw new BadGatewayError('catalog is unavailable: ECONNREFUSED');
@@ -81,6 +84,61 @@ export function send(
     request.on('error', reject);
     request.end(options.body);
   });
+}
+
+export interface KeptAliveResponse extends SentResponse {
+  /** Which of the client's sockets carried the request, numbered from 1 in the order they were opened. */
+  socket: number;
+}
+
+/**
+ * A keep-alive HTTP client (Node's http.Agent with keepAlive, as a load balancer keeps its connections),
+ * which records every error its sockets raise, including ones between requests.
+ */
+export class KeepAliveClient {
+  readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  readonly socketErrors: string[] = [];
+  readonly closedSockets: number[] = [];
+  private readonly numbers = new WeakMap<Socket, number>();
+  private opened = 0;
+
+  /** Sockets the agent holds idle for reuse. */
+  idleSockets(): number {
+    return Object.values(this.agent.freeSockets).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+  }
+
+  get(url: string, headers: Record<string, string> = {}): Promise<KeptAliveResponse> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(url, { agent: this.agent, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            socket: this.numbers.get(response.socket) ?? 0,
+          }),
+        );
+        response.on('error', reject);
+      });
+      request.on('socket', (socket: Socket) => {
+        if (this.numbers.has(socket)) return;
+        const number = (this.opened += 1);
+        this.numbers.set(socket, number);
+        socket.on('error', (error: NodeJS.ErrnoException) =>
+          this.socketErrors.push(`${number}: ${error.code ?? error.message}`),
+        );
+        socket.on('close', () => this.closedSockets.push(number));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }
 
 /** Listens on a free loopback port and returns the base URL. */

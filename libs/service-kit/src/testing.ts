@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { loadServiceConfig } from './run';
 import { buildService, type ServiceDefinition } from './service';
 
+export { hostileText, requestsTo, responseProblems, type ServiceSurface } from './property-testing';
+
 /** Builds a service for `inject()` tests: quiet logs, no metrics port, no shutdown delay, no load shedding (a busy CI box would trip it), plus `env`. */
 export async function buildTestService<P extends TProperties>(
   definition: ServiceDefinition<P>,

@@ -1,4 +1,4 @@
-import { median, memoryOf } from './measure';
+import { cpuMicros, median, memoryOf } from './measure';
 
 describe('median', () => {
   it('takes the middle value of an odd count and the mean of the middle two of an even count', () => {
@@ -13,5 +13,18 @@ describe('memoryOf', () => {
 
     expect(memory.rssMb).toBeGreaterThan(1);
     expect(memory.peakMb).toBeGreaterThanOrEqual(memory.rssMb);
+  });
+});
+
+describe('cpuMicros', () => {
+  it('reads a growing CPU time of a live process from /proc', () => {
+    const before = cpuMicros(process.pid);
+    const until = Date.now() + 50;
+    while (Date.now() < until) {
+      // Burn CPU so the clock-tick counters move.
+    }
+
+    expect(before).toBeGreaterThan(0);
+    expect(cpuMicros(process.pid)).toBeGreaterThan(before);
   });
 });

@@ -38,14 +38,27 @@ export async function stopServer(server: Server): Promise<void> {
   await exited;
 }
 
-/** Requests per second and p99 latency for `seconds` of load at `connections`. */
-export async function load(
+/** CPU time (user and system) a process has used so far, in microseconds, from /proc at clock-tick resolution. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+}
+
+// USER_HZ: 100 on every Linux the bench runs on (x86_64 and arm64 builds fix it at 100).
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** A fixed number of requests at `connections`: the server's CPU per request is measured over exactly these. */
+export async function fire(
   url: string,
-  seconds: number,
+  amount: number,
   connections: number,
 ): Promise<{ rps: number; p99: number; errors: number }> {
-  const result = await autocannon({ url, duration: seconds, connections, pipelining: 1 });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  // autocannon ends a run on its sampling tick, 1 s by default, which would round the duration to whole seconds.
+  const result = await autocannon({ url, amount, connections, pipelining: 1, sampleInt: 10 });
+  const seconds = result.duration;
+  return { rps: amount / seconds, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
 /** Resident and peak resident memory of a process, in MB (from /proc). */
