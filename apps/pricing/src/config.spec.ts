@@ -40,16 +40,40 @@ describe('pricing config', () => {
     );
   });
 
-  it('applies the defaults for timeout and retries', () => {
+  it('applies the defaults for the catalog client', () => {
     const config = loadServiceConfig(pricing, { CATALOG_URL: 'http://127.0.0.1:3002' });
 
     expect(config).toMatchObject({
       CATALOG_URL: 'http://127.0.0.1:3002',
       CATALOG_TIMEOUT_MS: 2000,
       CATALOG_RETRIES: 2,
+      CATALOG_DEADLINE_MS: 5000,
+      CATALOG_RETRY_BUDGET_PERCENT: 20,
+      CATALOG_BREAKER_FAILURES: 5,
+      CATALOG_BREAKER_COOLDOWN_MS: 5000,
+      CATALOG_CONCURRENCY: 64,
       PORT: 3003,
       METRICS_PORT: 9103,
     });
+  });
+
+  it('names each bad resilience setting and its range', () => {
+    const env = {
+      CATALOG_URL: 'http://127.0.0.1:3002',
+      CATALOG_DEADLINE_MS: '50',
+      CATALOG_RETRY_BUDGET_PERCENT: '150',
+      CATALOG_BREAKER_FAILURES: '0',
+      CATALOG_BREAKER_COOLDOWN_MS: '2.5',
+      CATALOG_CONCURRENCY: 'lots',
+    };
+
+    expect(configErrorFrom(env).message).toBe(
+      'invalid configuration: CATALOG_DEADLINE_MS must be an integer from 100 to 60000 (got "50"); ' +
+        'CATALOG_RETRY_BUDGET_PERCENT must be an integer from 0 to 100 (got "150"); ' +
+        'CATALOG_BREAKER_FAILURES must be an integer from 1 to 1000 (got "0"); ' +
+        'CATALOG_BREAKER_COOLDOWN_MS must be an integer from 100 to 600000 (got "2.5"); ' +
+        'CATALOG_CONCURRENCY must be an integer from 1 to 1024 (got "lots")',
+    );
   });
 
   it('converts the numeric variables it is given', () => {
@@ -57,9 +81,16 @@ describe('pricing config', () => {
       CATALOG_URL: 'https://catalog.internal',
       CATALOG_TIMEOUT_MS: '250',
       CATALOG_RETRIES: '0',
+      CATALOG_DEADLINE_MS: '1500',
+      CATALOG_BREAKER_COOLDOWN_MS: '30000',
     });
 
-    expect(config).toMatchObject({ CATALOG_TIMEOUT_MS: 250, CATALOG_RETRIES: 0 });
+    expect(config).toMatchObject({
+      CATALOG_TIMEOUT_MS: 250,
+      CATALOG_RETRIES: 0,
+      CATALOG_DEADLINE_MS: 1500,
+      CATALOG_BREAKER_COOLDOWN_MS: 30000,
+    });
   });
 
   it('cannot build the test service without CATALOG_URL', async () => {

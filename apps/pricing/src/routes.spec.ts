@@ -1,39 +1,11 @@
 import { createServer } from 'node:net';
-import type { Product, ProductPage } from '@gantry/catalog-contract';
 import { buildTestService } from '@gantry/service-kit/testing';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { pricing } from './service';
+import { behave, MisbehavingCatalog, type CatalogRequest } from './testing/misbehaving-catalog';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const PRODUCTS: Product[] = [
-  { id: 'sku-001', name: 'Claw hammer', category: 'tools', priceCents: 1899, currency: 'EUR', inStock: true },
-  { id: 'sku-002', name: 'Cordless drill', category: 'tools', priceCents: 8950, currency: 'EUR', inStock: true },
-  { id: 'sku-023', name: 'Notebook A5', category: 'office', priceCents: 450, currency: 'EUR', inStock: true },
-];
-
-type Answer = (request: FastifyRequest, reply: FastifyReply) => unknown;
-
-/** What the stand-in catalog normally does: the page of the requested ids. */
-const answerWithProducts: Answer = (request) => {
-  const { ids = [] } = request.query as { ids?: string | string[] };
-  const wanted = new Set(Array.isArray(ids) ? ids : [ids]);
-  const items = PRODUCTS.filter((product) => wanted.has(product.id));
-  const page: ProductPage = { items, total: items.length, limit: 100, offset: 0 };
-  return page;
-};
-
-/** Resolves after `ms`, or as soon as the caller hangs up, so no timer outlives its test. */
-function stall(reply: FastifyReply, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    reply.raw.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 /** A port on 127.0.0.1 that nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -49,11 +21,10 @@ const quoteOf = (...items: Array<[string, unknown]>) => ({
 });
 
 describe('pricing routes', () => {
-  let catalog: FastifyInstance;
-  let catalogUrl: string;
+  let catalog: MisbehavingCatalog;
   let app: FastifyInstance;
-  let answer: Answer;
-  let calls: Array<{ url: string; requestId: string | string[] | undefined }>;
+  /** What reached the catalog in this test. */
+  let calls: CatalogRequest[];
   const extraApps: FastifyInstance[] = [];
 
   // Load shedding is off: on a busy CI machine a slow module load could otherwise turn a test into a 503.
@@ -67,25 +38,15 @@ describe('pricing routes', () => {
     });
 
   beforeAll(async () => {
-    catalog = Fastify();
-    catalog.get('/catalog/products', async (request, reply) => {
-      calls.push({ url: request.url, requestId: request.headers['x-request-id'] });
-      return answer(request, reply);
-    });
-    const address = await catalog.listen({ host: '127.0.0.1', port: 0 });
-    catalogUrl = address;
+    catalog = await MisbehavingCatalog.start();
+    calls = catalog.requests;
     // A roomy timeout for everything but the timeout tests, so a busy machine cannot turn a
     // healthy catalog call into a 504; those tests build their own 200 ms instance.
-    app = await buildPricing(catalogUrl, { CATALOG_TIMEOUT_MS: '2000' });
+    app = await buildPricing(catalog.url, { CATALOG_TIMEOUT_MS: '2000' });
     // The first fetch in a process loads undici and opens the connection; do it before timing anything.
-    answer = answerWithProducts;
-    calls = [];
     await postQuote(quoteOf(['sku-001', 1]));
   });
-  beforeEach(() => {
-    answer = answerWithProducts;
-    calls = [];
-  });
+  beforeEach(() => catalog.forget());
   afterEach(async () => {
     await Promise.all(extraApps.splice(0).map((extra) => extra.close()));
   });
@@ -281,6 +242,7 @@ describe('pricing routes', () => {
   });
 
   describe('when the catalog misbehaves', () => {
+    // Every other fault, and the retry, budget and breaker figures, are in catalog-client.spec.ts.
     it('answers 502 naming ECONNREFUSED when nothing listens at the catalog URL', async () => {
       const down = await buildPricing(`http://127.0.0.1:${await closedPort()}`);
       extraApps.push(down);
@@ -305,12 +267,9 @@ describe('pricing routes', () => {
     });
 
     it('answers 504 well before 2 s when the catalog is slower than the timeout', async () => {
-      const impatient = await buildPricing(catalogUrl);
+      const impatient = await buildPricing(catalog.url);
       extraApps.push(impatient);
-      answer = async (request, reply) => {
-        await stall(reply, 5_000);
-        return answerWithProducts(request, reply);
-      };
+      catalog.behaviour = behave.slow(5_000);
       const started = Date.now();
 
       const response = await postQuote(quoteOf(['sku-001', 1]), {}, impatient);
@@ -322,21 +281,15 @@ describe('pricing routes', () => {
         message: 'catalog did not answer within 200 ms (2 attempts)',
       });
       expect(calls).toHaveLength(2);
-      // two 200 ms attempts and a 100 ms backoff; without the timeout one attempt alone takes 5 s.
+      // two 200 ms attempts and a jittered backoff; without the timeout one attempt alone takes 5 s.
       // The bound is loose on purpose: it proves the timeout fired, on a loaded CI machine too.
       expect(Date.now() - started).toBeLessThan(4_000);
     });
 
     it('answers 504 when the catalog sends headers but stalls the body', async () => {
-      const impatient = await buildPricing(catalogUrl);
+      const impatient = await buildPricing(catalog.url);
       extraApps.push(impatient);
-      answer = async (_request, reply) => {
-        reply.hijack();
-        reply.raw.writeHead(200, { 'content-type': 'application/json' });
-        reply.raw.write('{"items":[');
-        await stall(reply, 5_000);
-        reply.raw.end();
-      };
+      catalog.behaviour = behave.stalledBody();
 
       const response = await postQuote(quoteOf(['sku-001', 1]), {}, impatient);
 
@@ -344,36 +297,8 @@ describe('pricing routes', () => {
       expect(response.json().message).toBe('catalog did not answer within 200 ms (2 attempts)');
     });
 
-    it('retries after a 500 and prices the quote from the second answer', async () => {
-      answer = (request, reply) =>
-        calls.length === 1 ? reply.code(500).send({ oops: true }) : answerWithProducts(request, reply);
-
-      const response = await postQuote(quoteOf(['sku-002', 1]), { 'x-request-id': 'retry-1' });
-
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({
-        totalCents: 8950,
-        lines: [{ productId: 'sku-002', lineTotalCents: 8950 }],
-      });
-      expect(calls.map((call) => call.requestId)).toEqual(['retry-1', 'retry-1']);
-    });
-
-    it('answers 502 when every attempt gets a 5xx', async () => {
-      answer = (_request, reply) => reply.code(503).send({ busy: true });
-
-      const response = await postQuote(quoteOf(['sku-002', 1]));
-
-      expect(response.statusCode).toBe(502);
-      expect(response.json()).toEqual({
-        statusCode: 502,
-        error: 'Bad Gateway',
-        message: 'catalog is unavailable: it answered 503 (2 attempts)',
-      });
-      expect(calls).toHaveLength(2);
-    });
-
     it('answers 502 without retrying when the catalog rejects the lookup', async () => {
-      answer = (_request, reply) => reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'no' });
+      catalog.behaviour = behave.status(400);
 
       const response = await postQuote(quoteOf(['sku-002', 1]));
 
@@ -387,12 +312,7 @@ describe('pricing routes', () => {
     });
 
     it('answers 502 when the catalog answers a body that breaks the contract', async () => {
-      answer = () => ({
-        items: [{ id: 'sku-001', name: 'Claw hammer', price: 18.99 }],
-        total: 1,
-        limit: 100,
-        offset: 0,
-      });
+      catalog.behaviour = behave.products(({ id, name }) => ({ id, name, price: 18.99 }));
 
       const response = await postQuote(quoteOf(['sku-001', 1]));
 
@@ -400,13 +320,17 @@ describe('pricing routes', () => {
       expect(response.json()).toEqual({
         statusCode: 502,
         error: 'Bad Gateway',
-        message: 'catalog answered with a body that breaks the contract',
+        message:
+          'catalog answered with a body that breaks the contract (/items/0/category: Expected required property)',
       });
       expect(calls).toHaveLength(1);
     });
 
     it('answers 502 when the catalog answers with something that is not JSON', async () => {
-      answer = (_request, reply) => reply.type('text/html').send('<html>maintenance</html>');
+      catalog.behaviour = (_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<html>maintenance</html>');
+      };
 
       const response = await postQuote(quoteOf(['sku-001', 1]));
 

@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
-import { Product, ProductQuery, QuoteRequest } from './index';
+import { KindGuard, type TSchema } from '@sinclair/typebox';
+import { MAX_OFFSET, MAX_PRICE_CENTS, Product, ProductQuery, QuoteRequest } from './index';
 
 const hammer = {
   id: 'sku-001',
@@ -24,6 +25,29 @@ describe('the catalog contract', () => {
   it('only accepts product ids shaped like sku-NNN', () => {
     expect(Value.Check(Product, { ...hammer, id: 'SKU-001' })).toBe(false);
     expect(Value.Check(Product, { ...hammer, id: 'sku-1' })).toBe(false);
+  });
+
+  it('bounds every integer of a product query at both ends, as the service kit requires of query strings', () => {
+    const integers = Object.entries(ProductQuery.properties as Record<string, TSchema>).filter(([, schema]) =>
+      KindGuard.IsInteger(schema),
+    );
+
+    expect(
+      Object.fromEntries(integers.map(([name, schema]) => [name, [schema['minimum'], schema['maximum']]])),
+    ).toEqual({
+      minPriceCents: [0, MAX_PRICE_CENTS],
+      maxPriceCents: [0, MAX_PRICE_CENTS],
+      limit: [1, 100],
+      offset: [0, MAX_OFFSET],
+    });
+  });
+
+  it('caps prices so that the largest quote is still an exact integer number of cents', () => {
+    const largestQuote = MAX_PRICE_CENTS * 1000 * 50;
+
+    expect(Number.isSafeInteger(largestQuote)).toBe(true);
+    expect(Value.Check(Product, { ...hammer, priceCents: MAX_PRICE_CENTS })).toBe(true);
+    expect(Value.Check(Product, { ...hammer, priceCents: MAX_PRICE_CENTS + 1 })).toBe(false);
   });
 
   it('defaults a product query to the first 20 items', () => {

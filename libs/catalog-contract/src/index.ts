@@ -1,2 +1,2 @@
-export { Product, ProductId, ProductPage, ProductParams, ProductQuery } from './product';
+export { MAX_OFFSET, MAX_PRICE_CENTS, Product, ProductId, ProductPage, ProductParams, ProductQuery } from './product';
 export { Quote, QuoteLine, QuoteRequest } from './quote';
