@@ -1,19 +1,24 @@
 // The local stand-in's blue/green deploy under load, on a real engine: production traffic through the gateway
 // sees no error while a new version takes over, and none of a broken version. Bounded: a few seconds of load
-// per deploy, on loopback. Run with `npm run test:pipeline` after `npm run docker:engine -- start`.
+// per deploy, on loopback. Run with `npm run test:resilience` after `npm run docker:engine -- start`.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import autocannon from 'autocannon';
 import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
+import {
+  LocalEnvironment,
+  localLayout,
+  readLocalState,
+  stopLocalEnvironment,
+  type LocalLayout,
+} from '@gantry/pipeline';
 import { freePort } from '@gantry/process';
 import { sampleEntry } from '@gantry/service-catalog/testing';
-import { LocalEnvironment, stopLocalEnvironment } from './environment';
-import { localLayout, readLocalState, type LocalLayout } from './state';
+import { underLoad } from './load';
 
-const root = resolve(__dirname, '../../../..');
+const root = resolve(__dirname, '../../..');
 const docker = dockerCli(defaultEngineLayout(process.env, root).host);
 const hello = sampleEntry('hello', 1);
 const work = mkdtempSync(join(tmpdir(), 'gantry-blue-green-'));
@@ -50,33 +55,6 @@ async function buildImage(
   return { reference, version, digest: await docker(['image', 'inspect', '--format', '{{.Id}}', reference]) };
 }
 
-/** Production traffic through the gateway while `work` runs: every status and every version that answered. */
-async function underLoad<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T | Error; requests: number; non2xx: number; errors: number; versions: Set<string> }> {
-  const versions = new Set<string>();
-  let load: autocannon.Instance | undefined;
-  const finished = new Promise<autocannon.Result>((done, fail) => {
-    load = autocannon(
-      {
-        url: `${layout.url}/hello`,
-        connections: 8,
-        // A bound, in case the deploy hangs: the load stops when the deploy ends, or after 90 s.
-        duration: 90,
-        setupClient: (client) =>
-          client.on('body', (body: Buffer) =>
-            versions.add((JSON.parse(body.toString()) as { version: string }).version),
-          ),
-      },
-      (error, result) => (error ? fail(error) : done(result)),
-    );
-  });
-  const result = await work().catch((error: Error) => error);
-  load?.stop();
-  const { requests, non2xx, errors } = await finished;
-  return { result, requests: requests.total, non2xx, errors, versions };
-}
-
 async function servedVersion(): Promise<string> {
   return ((await (await fetch(`${layout.url}/hello`)).json()) as { version: string }).version;
 }
@@ -101,7 +79,7 @@ describe('a blue/green deploy in the local stand-in', () => {
     await environment.deploy(hello, await buildImage('1.0.0', true));
     const next = await buildImage('2.0.0', true);
 
-    const run = await underLoad(() => environment.deploy(hello, next));
+    const run = await underLoad({ url: `${layout.url}/hello` }, () => environment.deploy(hello, next));
 
     assert.ok(!(run.result instanceof Error), String(run.result));
     console.log(
@@ -116,7 +94,7 @@ describe('a blue/green deploy in the local stand-in', () => {
   it('keeps a broken new version away from production: its checks fail, no request reaches it, the old one answers', async () => {
     const broken = await buildImage('3.0.0', false);
 
-    const run = await underLoad(() => environment.deploy(hello, broken));
+    const run = await underLoad({ url: `${layout.url}/hello` }, () => environment.deploy(hello, broken));
 
     assert.ok(run.result instanceof Error);
     assert.match(

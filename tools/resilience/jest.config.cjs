@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/resilience',
+  preset: '../../jest.preset.js',
+};
