@@ -11,12 +11,15 @@ function blockEventLoop(ms: number): void {
   }
 }
 
-/** Keeps the event loop lagging, as a CPU-bound handler would: busy 50 ms, yield for I/O, repeat. */
+/**
+ * Keeps the event loop lagging, as a CPU-bound handler would: busy 400 ms, yield for I/O, repeat. The limits
+ * in these tests sit well above what a busy CI machine's scheduler adds to a timer, so only this lag counts.
+ */
 function lagEventLoop(): () => void {
   let running = true;
   const spin = (): void => {
     if (!running) return;
-    blockEventLoop(50);
+    blockEventLoop(400);
     setImmediate(spin);
   };
   spin();
@@ -36,7 +39,7 @@ describe('load shedding on the demo service', () => {
   let base: string;
 
   beforeAll(async () => {
-    app = await buildTestService(demo, { MAX_EVENT_LOOP_DELAY_MS: '10' });
+    app = await buildTestService(demo, { MAX_EVENT_LOOP_DELAY_MS: '150' });
     base = await listenOnLoopback(app);
   });
   afterAll(() => app.close());
@@ -106,12 +109,12 @@ describe('loadSheddingPlugin', () => {
 
   it('turns overloaded after one sample lags beyond the limit and stays so for the hold time', async () => {
     const app = Fastify({ logger: false });
-    await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 50, sampleIntervalMs: 20, holdMs: 300 });
+    await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 150, sampleIntervalMs: 20, holdMs: 300 });
     app.get('/work', async () => ({ done: true }));
     app.get('/exempt', { config: { loadShedding: false } }, async () => ({ done: true }));
     try {
       await app.ready();
-      blockEventLoop(120);
+      blockEventLoop(400);
       expect(await waitFor(() => app.overloaded(), 1000)).toBe(true);
 
       expect((await app.inject({ method: 'GET', url: '/work' })).statusCode).toBe(503);

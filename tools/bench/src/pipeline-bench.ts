@@ -1,7 +1,7 @@
 import { defaultEngineLayout, engineAnswers } from '@gantry/docker';
 import { cloneWorkspace, commitChange } from '@gantry/process/testing';
 import type { ChecksState } from '@gantry/pipeline';
-import { runPipelineIn, sandboxEnv } from '@gantry/pipeline/testing';
+import { runPipelineIn, sandboxEnv, stopStandins } from '@gantry/pipeline/testing';
 
 export interface PipelineFigures {
   cold: number;
@@ -29,20 +29,25 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
     log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
     return run;
   };
-  const a = cloneWorkspace(root, 'bench-a');
-  const cold = (await timed('cold, first run', a.root)).seconds;
-  const b = cloneWorkspace(root, 'bench-b');
-  const warm = await timed('fresh clone, warm remote cache', b.root);
-  const checks = warm.state<Partial<ChecksState>>('checks', {});
-  commitChange(a.root, a.git, { 'apps/hello/src/routes.ts': '// bench: hello only' }, 'fix(hello): bench');
-  const oneService = (await timed('one-service change (hello)', a.root)).seconds;
-  commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
-  const everything = (await timed('everything change (service kit)', a.root)).seconds;
-  return {
-    cold,
-    warmFreshClone: warm.seconds,
-    oneService,
-    everything,
-    remoteHits: `${checks.remoteHits}/${checks.tasks}`,
-  };
+  try {
+    const a = cloneWorkspace(root, 'bench-a');
+    const cold = (await timed('cold, first run', a.root)).seconds;
+    const b = cloneWorkspace(root, 'bench-b');
+    const warm = await timed('fresh clone, warm remote cache', b.root);
+    const checks = warm.state<Partial<ChecksState>>('checks', {});
+    commitChange(a.root, a.git, { 'apps/hello/src/routes.ts': '// bench: hello only' }, 'fix(hello): bench');
+    const oneService = (await timed('one-service change (hello)', a.root)).seconds;
+    commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
+    const everything = (await timed('everything change (service kit)', a.root)).seconds;
+    return {
+      cold,
+      warmFreshClone: warm.seconds,
+      oneService,
+      everything,
+      remoteHits: `${checks.remoteHits}/${checks.tasks}`,
+    };
+  } finally {
+    // The registry, the local gateway and what it runs outlive each run: stop them, even after a failure.
+    await stopStandins(root, env, log, { engine: false });
+  }
 }

@@ -52,3 +52,4 @@ export async function runPipelineIn(clone: string, env: NodeJS.ProcessEnv): Prom
     },
   };
 }
+export { stopStandins } from './local-standins';
