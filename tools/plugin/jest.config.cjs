@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: '@gantry/plugin',
+  preset: '../../jest.preset.js',
+};
