@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { cloneWorkspace, commitChange } from '@gantry/process/testing';
+import { loadCatalog } from '@gantry/service-catalog';
 import { releaseAffected, type ReleaseResult } from './release';
 
 // Real git repositories, the real Nx CLI: a clone of this workspace (node_modules linked) with the nx.json
@@ -29,7 +30,7 @@ beforeAll(() => {
   writeFileSync(join(root, 'nx.json'), readFileSync(join(source, 'nx.json'), 'utf8'));
   for (const tag of tags()) git('tag', '-d', tag);
   // Every scenario counts from 0.1.0, whatever the services are at in the source.
-  for (const service of ['hello', 'catalog', 'pricing']) {
+  for (const { name: service } of loadCatalog(root)) {
     setVersion(service, '0.1.0');
     writeFileSync(join(root, 'apps', service, 'CHANGELOG.md'), '## 0.1.0\n\nThe release test baseline.\n');
   }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { loadCatalog } from '@gantry/service-catalog';
 
 // Asks the real Nx CLI which projects a change touches, as the pipeline will.
 const root = resolve(__dirname, '../../..');
@@ -32,8 +33,27 @@ describe('what a change affects', () => {
     expect(affectedBy('apps/hello/src/routes.ts')).toEqual(['hello']);
   });
 
-  it('marks every service when the service kit changes', () => {
-    expect(affectedBy('libs/service-kit/src/errors.ts')).toEqual(['catalog', 'hello', 'pricing']);
+  it('marks every service in the catalog when the service kit changes', () => {
+    const services = loadCatalog(root).map((entry) => entry.name);
+
+    expect(affectedBy('libs/service-kit/src/errors.ts')).toEqual(services.sort());
+  });
+
+  it("marks every tool that reads the catalog, as well as the service, when a service's catalog entry changes", () => {
+    // They declare apps/*/service.json as an input (nx.json's "catalog"), so a new service runs their tests too.
+    expect(affectedBy('apps/hello/service.json', 'test')).toEqual(
+      [
+        'hello',
+        'infra',
+        '@gantry/bench',
+        '@gantry/images',
+        '@gantry/local-platform',
+        '@gantry/pipeline',
+        '@gantry/release',
+        '@gantry/resilience',
+        '@gantry/workspace',
+      ].sort(),
+    );
   });
 
   it('marks no service image when only docs change', () => {
