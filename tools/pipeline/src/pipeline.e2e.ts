@@ -2,20 +2,25 @@
 // Debian's docker-registry as ECR and s3rver as S3. Run with `npm run test:pipeline` after
 // `npm run docker:engine -- start`. Scenarios share one S3 bucket and registry, in order.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
 import { registryClient, type ServiceImageResult } from '@gantry/images';
 import { freePort, git as gitIn, runLines, waitUntil } from '@gantry/process';
 import { cloneWorkspace, commitChange } from '@gantry/process/testing';
-import { serviceVersion } from '@gantry/service-catalog';
+import { loadCatalog, serviceVersion } from '@gantry/service-catalog';
 import type { DeployedImage } from './deploy-record';
 import { stopStandins } from './local-standins';
 import type { ChecksState, DeployState, VersionState } from './steps';
 import { runPipelineIn, sandboxEnv } from './testing';
 
 const source = resolve(__dirname, '../../..');
+/** Every service in the catalog, sorted: what a change to everything builds and ships. */
+const allServices = loadCatalog(source)
+  .map((entry) => entry.name)
+  .sort();
 const baseEnv = sandboxEnv(source, 15_000 + (process.pid % 1000));
 const stateHome = baseEnv['GANTRY_STATE_HOME'] as string;
 const registry = registryClient(`127.0.0.1:${baseEnv['GANTRY_REGISTRY_PORT']}`);
@@ -121,7 +126,7 @@ describe('the pipeline on one clone, change after change', () => {
   const origin = join(root, '.gantry/origin.git');
   const env = {};
   const versionOf = (service: string) => serviceVersion(root, service);
-  const versions = () => ({ hello: versionOf('hello'), catalog: versionOf('catalog'), pricing: versionOf('pricing') });
+  const versions = (): Record<string, string> => Object.fromEntries(allServices.map((name) => [name, versionOf(name)]));
   const originRefs = () => gitIn(origin, ['for-each-ref', '--format=%(refname) %(objectname)']);
   const originTag = (tag: string) => gitIn(origin, ['rev-parse', `${tag}^{commit}`]);
   const originMain = () => gitIn(origin, ['rev-parse', 'main']);
@@ -131,7 +136,7 @@ describe('the pipeline on one clone, change after change', () => {
 
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /BUILDING EVERYTHING: no deployed commit is recorded/);
-    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assert.deepEqual(pushedServices(run), allServices);
     for (const image of run.images) assert.equal(image.tags[0], versionOf(image.service));
     assert.ok(run.checks.ran > 0);
     // Building everything deploys everything: the shared stacks, then every service at its version.
@@ -139,9 +144,9 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(deploy.plan.platformStacks, ['Gantry-dev-Network', 'Gantry-dev-Platform']);
     assert.deepEqual(
       deploy.plan.services.map((s) => `${s.service}:${s.version}`),
-      ['catalog', 'hello', 'pricing'].map((name) => `${name}:${versionOf(name)}`),
+      allServices.map((name) => `${name}:${versionOf(name)}`),
     );
-    for (const name of ['catalog', 'hello', 'pricing'])
+    for (const name of allServices)
       assert.match(run.output, new RegExp(`\\[smoke\\] ${name}: healthy, reports ${versionOf(name)}`));
     assert.equal(originMain(), git('rev-parse', 'HEAD'));
     assert.equal(originTag(`hello@${versionOf('hello')}`), git('rev-parse', `hello@${versionOf('hello')}^{commit}`));
@@ -232,11 +237,7 @@ describe('the pipeline on one clone, change after change', () => {
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(pushedServices(run), ['catalog', 'pricing']);
-    assert.deepEqual(versions(), {
-      hello: before.hello,
-      catalog: patched(before.catalog),
-      pricing: patched(before.pricing),
-    });
+    assert.deepEqual(versions(), { ...before, catalog: patched(before.catalog), pricing: patched(before.pricing) });
   });
 
   it('builds no image and releases nothing after a docs-only change', async () => {
@@ -277,12 +278,11 @@ describe('the pipeline on one clone, change after change', () => {
   /** The run released a patch of every service and pushed each one's image. */
   const assertEveryServicePatched = (run: Run, before: ReturnType<typeof versions>) => {
     assert.equal(run.code, 0, run.output);
-    assert.deepEqual(versions(), {
-      hello: patched(before.hello),
-      catalog: patched(before.catalog),
-      pricing: patched(before.pricing),
-    });
-    assert.deepEqual(pushedServices(run), ['catalog', 'hello', 'pricing']);
+    assert.deepEqual(
+      versions(),
+      Object.fromEntries(Object.entries(before).map(([name, version]) => [name, patched(version)])),
+    );
+    assert.deepEqual(pushedServices(run), allServices);
   };
 
   it('never gives a version twice: deploy, smoke and record each fail after images, and a fix ships the next free version', async () => {
@@ -432,6 +432,41 @@ describe('the pipeline on one clone, change after change', () => {
       readFileSync(join(root, 'apps/pricing/CHANGELOG.md'), 'utf8'),
       new RegExp(`- base image \\S+ → \\S+@sha256:${'e'.repeat(64)}`),
     );
+  });
+
+  it('ships a service made by the generator alone, at 0.1.0, from its own image, stack and route', async () => {
+    const before = versions();
+    const nx = (...args: string[]) =>
+      execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+        cwd: root,
+        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
+        encoding: 'utf8',
+      });
+    nx('g', '@gantry/plugin:service', 'orders', '--skipInstall', '--no-interactive');
+    // The clone's node_modules are the source's, linked: npm records the new workspace in the lock file only,
+    // which `npm ci` in CodeBuild needs, and the new package is linked as npm would.
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    symlinkSync(join(root, 'apps/orders'), join(root, 'node_modules/@gantry/orders'));
+    commitChange(root, git, {}, 'feat(orders): a new service from the generator');
+
+    const run = await pipeline(root, 'feat(orders): a generated service', env);
+
+    assert.equal(run.code, 0, run.output);
+    assert.deepEqual(versions(), before, 'no other service moved');
+    assert.equal(versionOf('orders'), '0.1.0');
+    assert.ok(originTag('orders@0.1.0'), 'orders@0.1.0 is tagged on origin');
+    assert.deepEqual(pushedServices(run), ['orders']);
+    assert.deepEqual(
+      run.deploy.plan.services.map((service) => `${service.stack}:${service.version}`),
+      ['Gantry-dev-Service-orders:0.1.0'],
+    );
+    assert.deepEqual(run.deploy.plan.platformStacks, []);
+    assert.match(run.output, /\[smoke\] orders: healthy, reports 0\.1\.0/);
+    assert.equal(await servedVersion('orders'), '0.1.0');
+    assert.deepEqual(await (await fetch(`${gateway}/orders`)).json(), { service: 'orders' });
   });
 
   it('stops before versioning or pushing anything when a test of an affected project fails', async () => {

@@ -2,6 +2,7 @@ import { Git } from '@gantry/process';
 import { repositoryName, serviceVersion } from '@gantry/service-catalog';
 import { infraContext } from '../cdk';
 import { describePlan, planDeploy, withDigests, type DeployPlan } from '../deploy-plan';
+import { deployAffected } from '../infra-change';
 import { rollOut } from '../rollout';
 import { deployMode, registryFromEnv, repositoryPrefix, type DeployMode } from '../settings';
 import { loadState, saveState } from '../state';
@@ -57,10 +58,13 @@ export async function deployStep(context: StepContext): Promise<DeployState> {
   const names = catalog.map((entry) => entry.name);
   const withVersions = (services: string[]) =>
     services.map((service) => ({ service, version: serviceVersion(root, service) }));
+  const affected = loadState<ChecksState>(root, 'checks').projects;
   const planned = planDeploy({
     envName,
     images: loadState<ImagesState>(root, 'images'),
-    affectedProjects: loadState<ChecksState>(root, 'checks').projects,
+    affectedProjects: decision.base
+      ? await deployAffected(root, { base: decision.base, head: decision.head }, affected)
+      : affected,
     configChanged: withVersions(await configChanged(root, decision, names)),
     current: withVersions(names),
     everything: !decision.base,
