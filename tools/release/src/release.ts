@@ -139,29 +139,40 @@ async function release(
   for (const finding of lint)
     log(`commitlint: ${finding.sha.slice(0, 7)} "${finding.subject}": ${finding.errors.join('; ')}`);
 
-  const plan = runWorker<VersionPlan>(root, { command: 'plan', projects: graph.services });
-  const conventional: string[] = [];
-  const patch: string[] = [];
-  const dropped: ReleaseResult['dropped'] = [];
-  const relevantByProject = new Map<string, { subject: string; folders: string[] }[]>();
+  // Each service's commits since its tag that touch it or its libs, and what changed in its image besides code.
+  const relevantByProject = new Map<string, Commit[]>();
   const imageChangesByProject = new Map<string, string[]>();
   for (const project of graph.services) {
     const roots = closureRoots(graph, project);
     const history = commitsSince(root, since.get(project) ?? null).filter(
       (commit) => !RELEASE_COMMIT.test(commit.subject),
     );
-    const relevant = history.filter((commit) => commit.files.some((file) => roots.some((r) => file.startsWith(r))));
     relevantByProject.set(
       project,
-      relevant.map((commit) => ({
-        subject: commit.subject,
-        folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))),
-      })),
+      history.filter((commit) => commit.files.some((file) => roots.some((r) => file.startsWith(r)))),
     );
-    const imageChanges = imageChangesSince(root, history, basename(graph.roots.get(project) as string));
-    imageChangesByProject.set(project, imageChanges);
+    imageChangesByProject.set(project, imageChangesSince(root, history, basename(graph.roots.get(project) as string)));
+  }
+  // A service releases only for a releasing or unclassified commit, or an image change (decide.ts); when no
+  // service has one, nx release, which computes the project graph again in its own process, is not asked.
+  const candidates = graph.services.filter(
+    (project) =>
+      decide(relevantByProject.get(project) ?? [], undefined, (imageChangesByProject.get(project) ?? []).length > 0)
+        .kind === 'patch',
+  );
+  if (candidates.length === 0) {
+    log('no service has a release-worthy commit or image change since its last release: nx release is not asked');
+    return { released: [], commit: null, tags: dryRun ? [] : seeded, lint, dropped: [] };
+  }
+
+  const plan = runWorker<VersionPlan>(root, { command: 'plan', projects: graph.services });
+  const conventional: string[] = [];
+  const patch: string[] = [];
+  const dropped: ReleaseResult['dropped'] = [];
+  for (const project of graph.services) {
+    const relevant = relevantByProject.get(project) ?? [];
     const next = plan[project]?.next;
-    const decision = decide(relevant, next, imageChanges.length > 0);
+    const decision = decide(relevant, next, (imageChangesByProject.get(project) ?? []).length > 0);
     if (decision.kind === 'conventional') conventional.push(project);
     if (decision.kind === 'patch') {
       patch.push(project);
@@ -200,7 +211,7 @@ async function release(
     });
     for (const project of chosen.keys()) {
       const file = join(root, graph.roots.get(project) as string, 'CHANGELOG.md');
-      const listed = listChangesInsteadOfBumpOnly(file, relevantByProject.get(project) ?? []);
+      const listed = listChangesInsteadOfBumpOnly(file, changelogEntries(graph, project, relevantByProject));
       const added = addImageInputLines(file, imageChangesByProject.get(project) ?? []);
       if (listed || added) git(root, ['add', file]);
     }
@@ -248,6 +259,19 @@ async function release(
   for (const r of released) git(root, ['tag', '-a', r.tag, '-m', r.tag], identity);
   const commit = git(root, ['rev-parse', 'HEAD']);
   return { released, commit, tags: [...seeded, ...released.map((r) => r.tag)], lint, dropped };
+}
+
+/** The changelog lines of a service's relevant commits: each subject and the folders it touched. */
+function changelogEntries(
+  graph: ReleaseGraph,
+  project: string,
+  relevantByProject: ReadonlyMap<string, Commit[]>,
+): { subject: string; folders: string[] }[] {
+  const roots = closureRoots(graph, project);
+  return (relevantByProject.get(project) ?? []).map((commit) => ({
+    subject: commit.subject,
+    folders: roots.filter((r) => commit.files.some((file) => file.startsWith(r))),
+  }));
 }
 
 /** What the commits since a service's tag changed in its image besides its code: bundled packages, the Dockerfile. */
