@@ -211,6 +211,7 @@ ${
 | fresh clone of the same commit, warm remote cache (${pipeline.remoteHits} tasks from S3) | ${pipeline.warmFreshClone.toFixed(1)} | ${(pipeline.warmFreshClone / pipeline.cold).toFixed(2)} |
 | change in hello only | ${pipeline.oneService.toFixed(1)} | ${(pipeline.oneService / pipeline.everything).toFixed(2)} of the everything change |
 | change in the service kit (every service) | ${pipeline.everything.toFixed(1)} | 1.00 |
+| docs-only change (ships nothing; issue 13's target is 10 s) | ${pipeline.docsOnly.toFixed(1)} | ${(pipeline.docsOnly / pipeline.everything).toFixed(2)} of the everything change |
 
 Each run includes starting the stand-ins (registry, s3rver, cache adapter), building the local base image,
 the version step (nx release), the deploy step (cdk synth and template checks) and the smoke test through the

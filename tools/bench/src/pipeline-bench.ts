@@ -8,6 +8,7 @@ export interface PipelineFigures {
   warmFreshClone: number;
   oneService: number;
   everything: number;
+  docsOnly: number;
   remoteHits: string;
 }
 
@@ -39,11 +40,14 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
     const oneService = (await timed('one-service change (hello)', a.root)).seconds;
     commitChange(a.root, a.git, { 'libs/service-kit/src/errors.ts': '// bench: everything' }, 'fix(kit): bench');
     const everything = (await timed('everything change (service kit)', a.root)).seconds;
+    commitChange(a.root, a.git, { 'README.md': 'bench: docs only' }, 'docs: bench');
+    const docsOnly = (await timed('docs-only change', a.root)).seconds;
     return {
       cold,
       warmFreshClone: warm.seconds,
       oneService,
       everything,
+      docsOnly,
       remoteHits: `${checks.remoteHits}/${checks.tasks}`,
     };
   } finally {
