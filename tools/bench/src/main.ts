@@ -143,6 +143,18 @@ async function platformStart(): Promise<number[]> {
   return times;
 }
 
+function stepTable(steps: Map<string, Map<string, number>>): string {
+  const runs = [...steps.keys()];
+  const names = [...new Set(runs.flatMap((run) => [...(steps.get(run)?.keys() ?? [])]))];
+  return [
+    `| step | ${runs.join(' | ')} |`,
+    `| --- | ${runs.map(() => '---').join(' | ')} |`,
+    ...names.map(
+      (name) => `| ${name} | ${runs.map((run) => steps.get(run)?.get(name)?.toFixed(1) ?? '').join(' | ')} |`,
+    ),
+  ].join('\n');
+}
+
 async function main() {
   log(`${ROUNDS} rounds of ${REQUESTS} requests at ${CONNECTIONS} connections per server, on ${cpus().length} cores`);
   const samples = await costPerRequest();
@@ -212,6 +224,10 @@ ${
 | change in hello only | ${pipeline.oneService.toFixed(1)} | ${(pipeline.oneService / pipeline.everything).toFixed(2)} of the everything change |
 | change in the service kit (every service) | ${pipeline.everything.toFixed(1)} | 1.00 |
 | docs-only change (ships nothing; issue 13's target is 10 s) | ${pipeline.docsOnly.toFixed(1)} | ${(pipeline.docsOnly / pipeline.everything).toFixed(2)} of the everything change |
+
+Where each run's time goes, in seconds per step (from the pipeline's own summary):
+
+${stepTable(pipeline.steps)}
 
 Each run includes starting the stand-ins (registry, s3rver, cache adapter), building the local base image,
 the version step (nx release), the deploy step (cdk synth and template checks) and the smoke test through the

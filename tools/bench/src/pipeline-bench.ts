@@ -3,6 +3,20 @@ import { cloneWorkspace, commitChange } from '@gantry/process/testing';
 import type { ChecksState } from '@gantry/pipeline';
 import { runPipelineIn, sandboxEnv, stopStandins } from '@gantry/pipeline/testing';
 
+/** Each step's seconds from a pipeline run's summary table (`step  seconds  outcome`), in the order run. */
+export function stepSeconds(output: string): Map<string, number> {
+  const lines = output.split('\n');
+  const start = lines.findIndex((line) => line.trim() === 'pipeline summary');
+  const steps = new Map<string, number>();
+  if (start === -1) return steps;
+  for (const line of lines.slice(start + 1)) {
+    const match = /^(\S+)\s+(\d+(?:\.\d+)?)\s+\S+\s*$/.exec(line.trim());
+    if (match && match[1] !== 'total') steps.set(match[1], Number(match[2]));
+    if (/^total\s/.test(line.trim())) break;
+  }
+  return steps;
+}
+
 export interface PipelineFigures {
   cold: number;
   warmFreshClone: number;
@@ -10,6 +24,8 @@ export interface PipelineFigures {
   everything: number;
   docsOnly: number;
   remoteHits: string;
+  /** Seconds per step of each run, by run label. */
+  steps: Map<string, Map<string, number>>;
 }
 
 /**
@@ -23,11 +39,13 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
     return undefined;
   }
   const env = sandboxEnv(root, 15_999);
+  const steps = new Map<string, Map<string, number>>();
   const timed = async (label: string, clone: string) => {
     const run = await runPipelineIn(clone, env);
     if (run.code !== 0)
       throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
     log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
+    steps.set(label, stepSeconds(run.output));
     return run;
   };
   try {
@@ -48,6 +66,7 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
       oneService,
       everything,
       docsOnly,
+      steps,
       remoteHits: `${checks.remoteHits}/${checks.tasks}`,
     };
   } finally {
