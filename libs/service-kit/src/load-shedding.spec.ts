@@ -12,14 +12,14 @@ function blockEventLoop(ms: number): void {
 }
 
 /**
- * Keeps the event loop lagging, as a CPU-bound handler would: busy 400 ms, yield for I/O, repeat. The limits
+ * Keeps the event loop lagging, as a CPU-bound handler would: busy 800 ms, yield for I/O, repeat. The limits
  * in these tests sit well above what a busy CI machine's scheduler adds to a timer, so only this lag counts.
  */
 function lagEventLoop(): () => void {
   let running = true;
   const spin = (): void => {
     if (!running) return;
-    blockEventLoop(400);
+    blockEventLoop(800);
     setImmediate(spin);
   };
   spin();
@@ -39,7 +39,7 @@ describe('load shedding on the demo service', () => {
   let base: string;
 
   beforeAll(async () => {
-    app = await buildTestService(demo, { MAX_EVENT_LOOP_DELAY_MS: '150' });
+    app = await buildTestService(demo, { MAX_EVENT_LOOP_DELAY_MS: '300' });
     base = await listenOnLoopback(app);
   });
   afterAll(() => app.close());
@@ -129,11 +129,11 @@ describe('loadSheddingPlugin', () => {
 
   it('ignores lag within the limit', async () => {
     const app = Fastify({ logger: false });
-    await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 200, sampleIntervalMs: 100 });
+    await app.register(loadSheddingPlugin, { maxEventLoopDelayMs: 1000, sampleIntervalMs: 100 });
     try {
       await app.ready();
       await sleep(150);
-      blockEventLoop(60);
+      blockEventLoop(300);
       await sleep(250);
 
       expect(app.overloaded()).toBe(false);
