@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInfraConfig } from './config';
-import { addGantryStacks, callCycle } from './gantry-app';
-import { taskSecurityGroupExportName } from './service-stack';
+import { addGantryStacks, callCycle, servicesFromContext } from './gantry-app';
+import { taskSecurityGroupExportName, type ServiceStack } from './service-stack';
 
 const catalog = loadCatalog(join(__dirname, '..', '..'));
 const config = loadInfraConfig({ tryGetContext: () => undefined });
@@ -56,6 +56,30 @@ describe('the whole Gantry app', () => {
     );
     expect(findings).toEqual([]);
     expect(synthError).toBeUndefined();
+  });
+
+  it('synthesizes only the services it is asked for, while the pipeline stack still names every service', () => {
+    // GIVEN the deploy step's plan of pricing alone, which calls catalog
+    const app = new App({ context: { services: 'pricing' } });
+
+    // WHEN the app is built with the services from the context
+    const stacks = addGantryStacks(app, { config, catalog, only: servicesFromContext(app, catalog), nag: false });
+
+    // THEN only pricing's stack exists, it still imports catalog's security group by name, and every
+    // service keeps its ECR repository in the pipeline stack
+    expect([...stacks.services.keys()]).toEqual(['pricing']);
+    expect(JSON.stringify(Template.fromStack(stacks.services.get('pricing') as ServiceStack).toJSON())).toContain(
+      taskSecurityGroupExportName('dev', 'catalog'),
+    );
+    expect([...stacks.pipeline.repositories.keys()].sort()).toEqual(catalog.map((entry) => entry.name).sort());
+  });
+
+  it('refuses -c services naming a service the catalog does not have, saying which', () => {
+    const app = new App({ context: { services: 'pricing,nope' } });
+
+    expect(() => servicesFromContext(app, catalog)).toThrow(
+      /-c services=pricing,nope names "nope", not in the catalog \(/,
+    );
   });
 
   it('adds exactly one service stack, with a production and a test listener rule, per catalog entry', () => {

@@ -18,6 +18,11 @@ export interface GantryAppProps {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Synthesize only these services' stacks (the deploy step's plan); the pipeline stack still names every
+   * catalog service. Undefined synthesizes every service stack.
+   */
+  readonly only?: readonly string[];
 }
 
 export interface GantryStacks {
@@ -31,6 +36,28 @@ export interface GantryStacks {
 export function imageFromContext(app: App, service: string): string | undefined {
   const value = app.node.tryGetContext(`image:${service}`);
   return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/**
+ * The services given with `-c services=hello,pricing`: the deploy step synthesizes only the stacks it deploys,
+ * because every service stack costs synth time (its construction, cdk-nag and its hook's bundling).
+ */
+export function servicesFromContext(app: App, catalog: readonly ServiceEntry[]): string[] | undefined {
+  const value = app.node.tryGetContext('services');
+  if (value === undefined || value === null || value === '') return undefined;
+  const names = String(value)
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !catalog.some((entry) => entry.name === name));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      errorName('GantryServicesContext'),
+      `-c services=${String(value)} names ${unknown.map((name) => `"${name}"`).join(', ')}, not in the catalog (${catalog.map((entry) => entry.name).join(', ')})`,
+      app,
+    );
+  }
+  return names;
 }
 
 /** The services each entry calls (`${service:<name>}` in its env), each named once, in the order first referenced. */
@@ -99,7 +126,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     envName: config.envName,
   });
   const services = new Map<string, ServiceStack>();
-  for (const entry of catalog) {
+  for (const entry of catalog.filter((e) => props.only?.includes(e.name) ?? true)) {
     const stack = new ServiceStack(app, names.service(entry.name), {
       env,
       entry,
@@ -113,8 +140,10 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   }
   // A caller imports its callee's security group export, so a full deploy creates the callee first.
   for (const entry of catalog) {
-    for (const callee of calleesOf(entry))
-      services.get(entry.name)?.addStackDependency(services.get(callee) as ServiceStack, `calls ${callee}`);
+    for (const callee of calleesOf(entry)) {
+      const [caller, called] = [services.get(entry.name), services.get(callee)];
+      if (caller && called) caller.addStackDependency(called, `calls ${callee}`);
+    }
   }
   const pipeline = new PipelineStack(app, names.pipeline, {
     env,

@@ -37,13 +37,19 @@ export async function rollOut(
   const { account, envName = 'dev' } = infraContext(root);
   if (mode === 'local' && options.synth === false) return deployLocally({ root, env, log, catalog }, plan, registry);
   const out = join(root, 'dist/cdk.out');
-  log(`cdk synth → ${out}`);
-  const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...imageContext(pinned(plan))], env);
+  // Without the shared stacks in the plan, the deploy names only the planned service stacks (--exclusively),
+  // so only those are synthesized: each service stack costs synth time, which grows with the catalog.
+  const selective = plan.platformStacks.length === 0;
+  const only = selective ? ['-c', `services=${plan.services.map((s) => s.service).join(',')}`] : [];
+  log(`cdk synth${selective ? ` of ${plan.services.map((s) => s.stack).join(', ')}` : ''} → ${out}`);
+  const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...only, ...imageContext(pinned(plan))], env);
   if (synth.code !== 0) throw new Error(`cdk synth failed:\n${synth.lines.slice(-25).join('\n')}`);
-  const problems = checkTemplates(out, plan, catalog, envName);
+  const problems = checkTemplates(out, plan, catalog, envName, { onlyPlanned: selective });
   if (problems.length) throw new Error(`the synthesized templates do not match the plan:\n  ${problems.join('\n  ')}`);
   log(
-    `templates checked: ${plan.services.length} service stack(s) run their new digests; every other service keeps its recorded image`,
+    `templates checked: ${plan.services.length} service stack(s) run their new digests; ${
+      selective ? 'no other service stack is synthesized or deployed' : 'every other service keeps its recorded image'
+    }`,
   );
 
   if (mode === 'synth') {

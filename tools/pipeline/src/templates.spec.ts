@@ -81,6 +81,19 @@ describe('checkTemplates', () => {
     expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([]);
   });
 
+  it('checks only the planned stacks of an assembly synthesized with -c services, and still their digests', () => {
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(2) }, 10));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev', { onlyPlanned: true })).toEqual([]);
+    // A full check of the same assembly misses pricing's stack.
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev')).toEqual([
+      expect.stringMatching(/^Gantry-dev-Service-pricing: no template in /),
+    ]);
+    write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(1) }, 10));
+    expect(checkTemplates(out, helloPlan, [hello, pricing], 'dev', { onlyPlanned: true })).toEqual([
+      `Gantry-dev-Service-hello: runs ${digest(1)}, expected 0.2.0 at ${digest(2)}`,
+    ]);
+  });
+
   it('flags a planned service synthesized with another digest, or with a tag instead of a digest', () => {
     write('Gantry-dev-Service-hello', serviceTemplate('hello', { digest: digest(1) }, 10));
     write('Gantry-dev-Service-pricing', serviceTemplate('pricing', { parameter: '/gantry/dev/images/pricing' }, 30));

@@ -41,13 +41,15 @@ function imageOf(image: unknown, template: Template): { digest?: string; tag?: s
 /**
  * Checks the synthesized templates against the plan and the catalog: each planned service runs exactly its
  * new digest behind its own path rule and health check; every other service still takes its image from its
- * SSM record, so this deploy cannot change what it runs. Returns the problems, empty when all is well.
+ * SSM record, so this deploy cannot change what it runs. With `onlyPlanned`, the assembly holds only the
+ * planned service stacks (`-c services=`), and only they are checked. Returns the problems, empty when all is well.
  */
 export function checkTemplates(
   outDir: string,
   plan: DeployPlan,
   catalog: readonly ServiceEntry[],
   envName: string,
+  options: { onlyPlanned?: boolean } = {},
 ): string[] {
   const problems: string[] = [];
   const read = (stack: string): Template | undefined => {
@@ -59,7 +61,8 @@ export function checkTemplates(
     return JSON.parse(readFileSync(file, 'utf8')) as Template;
   };
   for (const stack of plan.platformStacks) read(stack);
-  for (const entry of catalog) {
+  const planned = (entry: ServiceEntry) => plan.services.some((s) => s.service === entry.name);
+  for (const entry of options.onlyPlanned ? catalog.filter(planned) : catalog) {
     const stack = stackNames(envName).service(entry.name);
     const template = read(stack);
     if (!template) continue;
