@@ -1,4 +1,8 @@
-import { sameRegistryPackages, withoutCatalogEntries } from './infra-change';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { deployAffected, MAX_FILES_TO_ASK, sameRegistryPackages, withoutCatalogEntries } from './infra-change';
 
 describe('withoutCatalogEntries', () => {
   it('leaves out apps/<name>/service.json and keeps everything else', () => {
@@ -51,5 +55,49 @@ describe('sameRegistryPackages', () => {
     const after = { ...base, 'node_modules/left-pad': { version: '1.3.0' } };
 
     expect(sameRegistryPackages(lock(base), lock(after))).toBe(false);
+  });
+});
+
+describe('deployAffected', () => {
+  const made: string[] = [];
+  afterAll(() => made.forEach((root) => rmSync(root, { recursive: true, force: true })));
+  // A plain git repository, not an Nx workspace: a call to Nx here would fail, so these cases show it is not asked.
+  function repoWith(files: Record<string, string>): { root: string; base: string; head: string } {
+    const root = mkdtempSync(join(tmpdir(), 'gantry-infra-change-'));
+    made.push(root);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('config', 'user.email', 'test@example.com');
+    git('config', 'user.name', 'Test');
+    writeFileSync(join(root, 'README.md'), 'base\n');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD');
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(join(root, dirname(file)), { recursive: true });
+      writeFileSync(join(root, file), text);
+    }
+    git('add', '-A');
+    git('commit', '-qm', 'change');
+    return { root, base, head: git('rev-parse', 'HEAD') };
+  }
+
+  it('drops infra when only catalog entries changed', async () => {
+    const { root, base, head } = repoWith({ 'apps/orders/service.json': '{}' });
+
+    expect(await deployAffected(root, { base, head }, ['infra', 'orders'])).toEqual(['orders']);
+  });
+
+  it(`keeps infra, without asking Nx, when more than ${MAX_FILES_TO_ASK} other files changed`, async () => {
+    const files = Object.fromEntries(
+      Array.from({ length: MAX_FILES_TO_ASK + 1 }, (_, i) => [`docs/generated/page-${i}.md`, `${i}\n`]),
+    );
+    const { root, base, head } = repoWith(files);
+
+    expect(await deployAffected(root, { base, head }, ['infra', 'hello'])).toEqual(['infra', 'hello']);
+  });
+
+  it('leaves the list alone when infra is not affected', async () => {
+    expect(await deployAffected('/nonexistent', { base: 'a', head: 'b' }, ['hello'])).toEqual(['hello']);
   });
 });

@@ -4,6 +4,9 @@ import { INFRA_PROJECT } from './deploy-plan';
 
 const CATALOG_ENTRY = new RegExp(`^apps/[^/]+/${SERVICE_FILE.replace('.', '\\.')}$`);
 const LOCK_FILE = 'package-lock.json';
+// `--files=` is one argument, and Linux caps one argument at 128 KiB: a change larger than this many files
+// (a mass rename or reformat) is taken to touch infra without asking Nx, which redeploys everything.
+export const MAX_FILES_TO_ASK = 1000;
 // A lock-file entry for one of the workspace's own packages: a new service adds two of these and nothing else.
 const WORKSPACE_ENTRY = /^(apps|libs|tools)\/|^infra$|^node_modules\/@gantry\//;
 
@@ -46,6 +49,6 @@ export async function deployAffected(
     (
       JSON.parse(nxSync(root, ['show', 'projects', '--affected', `--files=${rest.join(',')}`, '--json'])) as string[]
     ).includes(INFRA_PROJECT);
-  const infraChanged = lockMoved || (rest.length > 0 && touchesInfra());
+  const infraChanged = lockMoved || rest.length > MAX_FILES_TO_ASK || (rest.length > 0 && touchesInfra());
   return infraChanged ? [...affected] : affected.filter((project) => project !== INFRA_PROJECT);
 }
