@@ -45,8 +45,9 @@ describe('load shedding on the demo service', () => {
   afterAll(() => app.close());
 
   it('sheds routes with 503, keeps liveness at 200, answers readiness 503 in the error shape, then recovers', async () => {
+    // A machine busy with other suites can starve this process past the limit at first: start from calm.
+    expect(await waitFor(() => !app.overloaded(), 10_000)).toBe(true);
     expect((await send(`${base}/demo/version`)).status).toBe(200);
-    expect(app.overloaded()).toBe(false);
 
     // The lag lasts until every answer is in: each request is answered in a gap between two busy spells.
     const stopLag = lagEventLoop();
