@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PULL_REQUEST_BUILDSPEC } from './constructs/pull-request-pipeline';
+import { DEFAULT_SHARDING } from '@gantry/service-catalog';
 import { MAIN_BUILDSPECS, MAIN_STAGES, PipelineStack, type MainStage } from './pipeline-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -113,9 +114,13 @@ describe('PipelineStack', () => {
       ).toEqual([
         ['Source', [{ name: 'GitHub', inputs: [], outputs: ['Source'] }]],
         ['Checks', [{ name: 'Checks', inputs: ['Source'], outputs: ['ChecksState'] }]],
-        ['Release', [{ name: 'VersionAndImages', inputs: ['Source', 'ChecksState'], outputs: ['ReleaseState'] }]],
-        ['Deploy', [{ name: 'DeployAndSmoke', inputs: ['Source', 'ReleaseState'], outputs: ['DeployState'] }]],
-        ['Record', [{ name: 'Record', inputs: ['Source', 'ReleaseState', 'DeployState'], outputs: [] }]],
+        ['Release', [{ name: 'Version', inputs: ['Source', 'ChecksState'], outputs: ['ReleaseState'] }]],
+        ['Images', [{ name: 'Images', inputs: ['Source', 'ReleaseState'], outputs: ['ImagesState'] }]],
+        [
+          'Deploy',
+          [{ name: 'DeployAndSmoke', inputs: ['Source', 'ReleaseState', 'ImagesState'], outputs: ['DeployState'] }],
+        ],
+        ['Record', [{ name: 'Record', inputs: ['Source', 'ReleaseState', 'ImagesState', 'DeployState'], outputs: [] }]],
       ]);
       expect(stages[0].Actions[0].Configuration).toMatchObject({
         ConnectionArn: CONNECTION,
@@ -125,7 +130,7 @@ describe('PipelineStack', () => {
       });
       // AND each CodeBuild stage runs its own project
       const projectOf = (stage: string) => stages.find((s) => s.Name === stage)?.Actions[0].Configuration.ProjectName;
-      expect(['Checks', 'Release', 'Deploy', 'Record'].map(projectOf)).toEqual(
+      expect(['Checks', 'Release', 'Images', 'Deploy', 'Record'].map(projectOf)).toEqual(
         MAIN_STAGES.map((stage) => ref(stack.stages[stage].project)),
       );
     });
@@ -149,10 +154,10 @@ describe('PipelineStack', () => {
 
   describe('the CodeBuild projects', () => {
     it('are one per stage, each with a role of its own, pointing at a buildspec that exists', () => {
-      // THEN there are five projects (four main stages, pull requests) with five distinct roles
-      template.resourceCountIs('AWS::CodeBuild::Project', 5);
+      // THEN there are six projects (five main stages, pull requests) with six distinct roles
+      template.resourceCountIs('AWS::CodeBuild::Project', 6);
       const roles = Object.values(projects).map((p) => resources[id(p.project)].Properties.ServiceRole);
-      expect(new Set(roles.map((r) => JSON.stringify(r))).size).toBe(5);
+      expect(new Set(roles.map((r) => JSON.stringify(r))).size).toBe(6);
       for (const [stage, { project, role }] of Object.entries(projects)) {
         const buildspec = resources[id(project)].Properties.Source.BuildSpec as string;
         expect([stage, buildspec]).toEqual([
@@ -177,13 +182,22 @@ describe('PipelineStack', () => {
         GANTRY_REPOSITORY_PREFIX: 'gantry',
       };
       const base = { GANTRY_BASE_PARAMETER: ref(stack.baseParameter) };
-      expect(plainVariables('checks')).toEqual({ ...base, ...cache, GANTRY_CACHE_MODE: 'read-write' });
-      expect(plainVariables('release')).toEqual({
+      expect(plainVariables('checks')).toEqual({
+        ...base,
         ...cache,
-        GANTRY_CACHE_MODE: 'read-only',
+        GANTRY_CACHE_MODE: 'read-write',
+        GANTRY_SHARD_PROJECTS: String(DEFAULT_SHARDING.projectsPerBuild),
+      });
+      expect(plainVariables('release')).toEqual({
         ...registry,
         GANTRY_RELEASE_REMOTE: 'origin',
         GANTRY_RELEASE_BRANCH: 'main',
+      });
+      expect(plainVariables('images')).toEqual({
+        ...cache,
+        GANTRY_CACHE_MODE: 'read-only',
+        ...registry,
+        GANTRY_SHARD_IMAGES: String(DEFAULT_SHARDING.imagesPerBuild),
       });
       expect(plainVariables('deploy')).toEqual({ GANTRY_DEPLOY: 'cdk', ...registry });
       expect(plainVariables('record')).toEqual({
@@ -211,13 +225,69 @@ describe('PipelineStack', () => {
       }
     });
 
-    it('run Docker privileged in the release stage only', () => {
+    it('run Docker privileged in the images stage only', () => {
       const privileged = Object.entries(projects)
         .filter(([, { project }]) => resources[id(project)].Properties.Environment.PrivilegedMode)
         .map(([stage]) => stage);
-      expect(privileged).toEqual(['release']);
+      expect(privileged).toEqual(['images']);
       for (const { project } of Object.values(projects))
         expect(resources[id(project)].Properties.Environment.Type).toBe('ARM_CONTAINER');
+    });
+  });
+
+  describe('the batch builds', () => {
+    const batched = (['checks', 'images'] as const).map((stage) => [stage] as const);
+
+    it.each(batched)('run the %s stage as a batch of the build-list, its artifacts combined', (stage) => {
+      // THEN the project allows as many builds as the buildspec's build-list has, on its own compute type
+      const project = resources[id(stack.stages[stage].project)].Properties;
+      expect(project.BuildBatchConfig).toEqual({
+        ServiceRole: expect.anything(),
+        CombineArtifacts: true,
+        TimeoutInMins: 60,
+        Restrictions: { MaximumBuildsAllowed: DEFAULT_SHARDING.builds, ComputeTypesAllowed: ['BUILD_GENERAL1_LARGE'] },
+      });
+      // AND the pipeline's action starts it as a batch and combines what the builds leave
+      const stages = resources[id(stack.pipeline)].Properties.Stages as Array<{ Actions: Array<Json> }>;
+      const action = stages
+        .flatMap((s) => s.Actions)
+        .find((a) => stack.resolve(a.Configuration.ProjectName)?.Ref === id(stack.stages[stage].project));
+      expect(action.Configuration).toMatchObject({ BatchEnabled: 'true', CombineArtifacts: 'true' });
+    });
+
+    it('runs version, deploy and record once: no other project is a batch', () => {
+      const batchProjects = Object.entries(projects)
+        .filter(([, { project }]) => resources[id(project)].Properties.BuildBatchConfig)
+        .map(([stage]) => stage);
+      expect(batchProjects).toEqual(['checks', 'images']);
+    });
+
+    it('lets a team set how much one build takes, and names a bad value', () => {
+      // GIVEN a stack with its own thresholds
+      const props = {
+        env,
+        envName: 'dev',
+        services: ['hello'],
+        connectionArn: CONNECTION,
+        githubOwner: 'a',
+        githubRepo: 'b',
+      };
+      const own = new PipelineStack(new App(), 'Own', { ...props, projectsPerShard: 40, imagesPerShard: 10 });
+      const variables = (project: IConstruct) =>
+        Template.fromStack(own).toJSON().Resources[
+          own.resolve(own.getLogicalId(project.node.defaultChild as CfnResource))
+        ].Properties.Environment.EnvironmentVariables as Variable[];
+      // THEN the stages read them
+      expect(variables(own.stages.checks.project)).toContainEqual(
+        expect.objectContaining({ Name: 'GANTRY_SHARD_PROJECTS', Value: '40' }),
+      );
+      expect(variables(own.stages.images.project)).toContainEqual(
+        expect.objectContaining({ Name: 'GANTRY_SHARD_IMAGES', Value: '10' }),
+      );
+      // AND a threshold below one build's share is refused
+      expect(() => new PipelineStack(new App(), 'Bad', { ...props, imagesPerShard: 0 })).toThrow(
+        'PipelineStack: props.imagesPerShard must be a whole number of at least 1, got 0',
+      );
     });
   });
 
@@ -264,8 +334,20 @@ describe('PipelineStack', () => {
       ]);
     });
 
-    it('lets the release role read the cache and push to the catalog repositories only', () => {
+    it("lets the release role read the catalog repositories' image labels, and nothing else of ECR", () => {
       expect(ownStatements('release')).toEqual([
+        { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Sid: 'EcrReadImageLabels',
+          Effect: 'Allow',
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Resource: repositories,
+        },
+      ]);
+    });
+
+    it('lets the images role read the cache and push to the catalog repositories only', () => {
+      expect(ownStatements('images')).toEqual([
         { Sid: 'NxCacheList', Effect: 'Allow', Action: 's3:ListBucket', Resource: cacheArn },
         {
           Sid: 'NxCacheRead',
@@ -383,11 +465,11 @@ describe('PipelineStack', () => {
       expect(stack.cache.writer).toBe(roleOf('checks'));
     });
 
-    it('lets only the release role push images, and only the record role put a manifest besides', () => {
-      expect(rolesAllowing('ecr:UploadLayerPart')).toEqual([id(roleOf('release'))]);
-      expect(rolesAllowing('ecr:PutImage')).toEqual([id(roleOf('record')), id(roleOf('release'))].sort());
+    it('lets only the images role push images, and only the record role put a manifest besides', () => {
+      expect(rolesAllowing('ecr:UploadLayerPart')).toEqual([id(roleOf('images'))]);
+      expect(rolesAllowing('ecr:PutImage')).toEqual([id(roleOf('images')), id(roleOf('record'))].sort());
       expect(rolesAllowing('ecr:GetAuthorizationToken')).toEqual(
-        [id(roleOf('deploy')), id(roleOf('record')), id(roleOf('release'))].sort(),
+        [id(roleOf('deploy')), id(roleOf('images')), id(roleOf('record')), id(roleOf('release'))].sort(),
       );
     });
   });

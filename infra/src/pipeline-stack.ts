@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
   DEFAULT_REPOSITORY_PREFIX,
+  DEFAULT_SHARDING,
   parameterArn,
   parameterNames,
   releaseTokenSecretName,
@@ -25,6 +26,7 @@ export { MAIN_STAGES, type MainStage } from './constructs/main-pipeline';
 export const MAIN_BUILDSPECS: Readonly<Record<MainStage, string>> = {
   checks: 'buildspec.yml',
   release: 'tools/pipeline/buildspecs/release.yml',
+  images: 'tools/pipeline/buildspecs/images.yml',
   deploy: 'tools/pipeline/buildspecs/deploy.yml',
   record: 'tools/pipeline/buildspecs/record.yml',
 };
@@ -59,11 +61,22 @@ export interface PipelineStackProps extends StackProps {
    * @default 30
    */
   readonly cacheExpirationDays?: number;
+  /**
+   * The most projects one build of the checks batch checks before the next build gets work.
+   * @default DEFAULT_SHARDING.projectsPerBuild (measured: about 15 minutes of one host)
+   */
+  readonly projectsPerShard?: number;
+  /**
+   * The most images one build of the images batch makes before the next build gets work.
+   * @default DEFAULT_SHARDING.imagesPerBuild
+   */
+  readonly imagesPerShard?: number;
 }
 
 /**
- * The pipelines, split by trust. Main (a push to the branch): checks → release & images → deploy & smoke →
- * record, each stage a CodeBuild project whose role holds only what that stage needs (docs/pipeline.md).
+ * The pipelines, split by trust. Main (a push to the branch): checks → release → images → deploy & smoke →
+ * record, each stage a CodeBuild project whose role holds only what that stage needs (docs/pipeline.md);
+ * checks and images are batch builds of DEFAULT_SHARDING.builds builds, the buildspecs' build-list.
  * Pull requests: install and checks with a read-only cache, nothing else.
  */
 export class PipelineStack extends Stack {
@@ -127,32 +140,58 @@ export class PipelineStack extends Stack {
       GANTRY_REPOSITORY_PREFIX: DEFAULT_REPOSITORY_PREFIX,
     };
 
+    const perShard = (name: string, value: number | undefined, fallback: number) => {
+      if (value !== undefined && (!Number.isInteger(value) || value < 1))
+        throw new ValidationError(
+          errorName('PipelineStackSharding'),
+          `PipelineStack: props.${name} must be a whole number of at least 1, got ${value}`,
+          this,
+        );
+      return String(value ?? fallback);
+    };
+
     this.stages = {
       checks: new PipelineProject(this, 'Checks', {
         buildSpec: MAIN_BUILDSPECS.checks,
-        description: 'Checks of main: install, base, cache (read-write), checks',
+        description: 'Checks of main: install, base, cache (read-write), checks; a batch of shards',
         role: checksRole,
         computeType: codebuild.ComputeType.LARGE,
         timeout: Duration.minutes(60),
+        batchBuilds: DEFAULT_SHARDING.builds,
         environmentVariables: {
           GANTRY_BASE_PARAMETER: this.baseParameter.parameterName,
           // The trusted pipeline of main: the one build that may write the shared cache.
           ...cacheVariables('read-write'),
+          GANTRY_SHARD_PROJECTS: perShard(
+            'projectsPerShard',
+            props.projectsPerShard,
+            DEFAULT_SHARDING.projectsPerBuild,
+          ),
         },
       }),
       release: new PipelineProject(this, 'Release', {
         buildSpec: MAIN_BUILDSPECS.release,
-        description: 'Release of main: version, images (Docker, ECR push to the gantry repositories)',
-        // Docker builds need the daemon; no other stage gets it.
-        privileged: true,
-        computeType: codebuild.ComputeType.LARGE,
-        timeout: Duration.minutes(60),
+        description: 'Release of main: version (nx release, once, after every checks shard passed)',
+        timeout: Duration.minutes(30),
         environmentVariables: {
-          ...cacheVariables('read-only'),
           ...registry,
           // Read only (has main moved on?), through the clone's own access: this stage holds no push token.
           GANTRY_RELEASE_REMOTE: 'origin',
           GANTRY_RELEASE_BRANCH: branch,
+        },
+      }),
+      images: new PipelineProject(this, 'Images', {
+        buildSpec: MAIN_BUILDSPECS.images,
+        description: 'Images of main: Docker builds, ECR push to the gantry repositories; a batch of shards',
+        // Docker builds need the daemon; no other stage gets it.
+        privileged: true,
+        computeType: codebuild.ComputeType.LARGE,
+        timeout: Duration.minutes(60),
+        batchBuilds: DEFAULT_SHARDING.builds,
+        environmentVariables: {
+          ...cacheVariables('read-only'),
+          ...registry,
+          GANTRY_SHARD_IMAGES: perShard('imagesPerShard', props.imagesPerShard, DEFAULT_SHARDING.imagesPerBuild),
         },
       }),
       deploy: new PipelineProject(this, 'Deploy', {
@@ -200,7 +239,7 @@ export class PipelineStack extends Stack {
 
   /** Each stage's role gets what its steps need (docs/pipeline.md, "Who may do what"), and nothing else. */
   private grantStages(): void {
-    const { checks, release, deploy, record } = this.stages;
+    const { checks, release, images, deploy, record } = this.stages;
     const parameters = parameterNames(this.envName);
     const parameterArnHere = (name: string) =>
       parameterArn(name, { partition: this.partition, region: this.region, account: this.account });
@@ -221,13 +260,21 @@ export class PipelineStack extends Stack {
       resources: [this.baseParameter.parameterArn],
     });
 
-    // Release: read the cache, log in to ECR inside the images step, and push to the gantry repositories only.
-    this.cache.grantRead(release.role);
+    // Release: the version step looks at an image's labels (spent versions) in the gantry repositories.
     grant(release, ecrLogin);
     grant(release, {
+      sid: 'EcrReadImageLabels',
+      actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      resources: repositoryArns,
+    });
+
+    // Images: read the cache, log in to ECR inside the images step, and push to the gantry repositories only.
+    this.cache.grantRead(images.role);
+    grant(images, ecrLogin);
+    grant(images, {
       sid: 'EcrPushToGantryRepositories',
-      // The registry API of docker push, BuildKit's registry cache, and the version step's look at an
-      // image's labels (spent versions). Listing tags is for `npm run rollback`, which no stage runs.
+      // The registry API of docker push and BuildKit's registry cache. Listing tags is for
+      // `npm run rollback`, which no stage runs.
       actions: [
         'ecr:BatchCheckLayerAvailability',
         'ecr:BatchGetImage',
@@ -299,8 +346,8 @@ export class PipelineStack extends Stack {
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     const nagArn = (name: string) =>
       parameterArn(name, { partition: '<AWS::Partition>', region: this.region, account: this.account });
-    const { release, deploy, record } = this.stages;
-    for (const role of [release.role, deploy.role, record.role]) {
+    const { release, images, deploy, record } = this.stages;
+    for (const role of [release.role, images.role, deploy.role, record.role]) {
       ack(
         role,
         'AwsSolutions-IAM5[Resource::*]',

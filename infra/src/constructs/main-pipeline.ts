@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledgeArtifactGrants, type PipelineProject } from './pipeline-project';
 
 /** The stages of the main pipeline after its source, in order; each is one CodeBuild project with its own role. */
-export const MAIN_STAGES = ['checks', 'release', 'deploy', 'record'] as const;
+export const MAIN_STAGES = ['checks', 'release', 'images', 'deploy', 'record'] as const;
 export type MainStage = (typeof MAIN_STAGES)[number];
 
 export interface MainPipelineProps {
@@ -21,10 +21,12 @@ export interface MainPipelineProps {
 }
 
 /**
- * The trusted pipeline of main: Source → Checks → Release → Deploy → Record, one CodeBuild project per stage.
- * Each stage gets its own full clone of the source commit as its primary input, and what earlier stages left
- * (their dist/pipeline/*.json and a git bundle of the release commit and tags) as extra inputs, which its
- * buildspec unpacks from $CODEBUILD_SRC_DIR_<artifact> (tools/pipeline/src/handoff.ts).
+ * The trusted pipeline of main: Source → Checks → Release → Images → Deploy → Record, one CodeBuild project
+ * per stage. Each stage gets its own full clone of the source commit as its primary input, and what earlier
+ * stages left (their dist/pipeline/*.json and a git bundle of the release commit and tags) as extra inputs,
+ * which its buildspec unpacks from $CODEBUILD_SRC_DIR_<artifact> (tools/pipeline/src/handoff.ts). Checks and
+ * Images run as CodeBuild batch builds (their buildspecs' build-list), whose builds' artifacts are combined
+ * into one, a folder per build; the next stage's unpack merges the shards. Version, deploy and record run once.
  */
 export class MainPipeline extends Construct {
   public readonly pipeline: codepipeline.Pipeline;
@@ -32,7 +34,7 @@ export class MainPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: MainPipelineProps) {
     super(scope, id);
-    const { checks, release, deploy, record } = props.stages;
+    const { checks, release, images, deploy, record } = props.stages;
     this.artifactBucket = new s3.Bucket(this, 'ArtifactBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -44,6 +46,7 @@ export class MainPipeline extends Construct {
     const source = new codepipeline.Artifact('Source');
     const checksState = new codepipeline.Artifact('ChecksState');
     const releaseState = new codepipeline.Artifact('ReleaseState');
+    const imagesState = new codepipeline.Artifact('ImagesState');
     const deployState = new codepipeline.Artifact('DeployState');
     const sourceAction = new actions.CodeStarConnectionsSourceAction({
       actionName: 'GitHub',
@@ -60,6 +63,8 @@ export class MainPipeline extends Construct {
       stageName,
       actions: [new actions.CodeBuildAction(action)],
     });
+    // A batch's builds each leave their own artifact; combined, they arrive as one, a folder per build.
+    const batch = { executeBatchBuild: true, combineBatchBuildArtifacts: true };
     // "Default" keeps the logical IDs the pipeline had before it moved into this construct.
     this.pipeline = new codepipeline.Pipeline(this, 'Default', {
       pipelineType: codepipeline.PipelineType.V2,
@@ -76,26 +81,40 @@ export class MainPipeline extends Construct {
       ],
       stages: [
         { stageName: 'Source', actions: [sourceAction] },
-        stage('Checks', { actionName: 'Checks', project: checks.project, input: source, outputs: [checksState] }),
+        stage('Checks', {
+          actionName: 'Checks',
+          project: checks.project,
+          input: source,
+          outputs: [checksState],
+          ...batch,
+        }),
         stage('Release', {
-          actionName: 'VersionAndImages',
+          actionName: 'Version',
           project: release.project,
           input: source,
           extraInputs: [checksState],
           outputs: [releaseState],
         }),
+        stage('Images', {
+          actionName: 'Images',
+          project: images.project,
+          input: source,
+          extraInputs: [releaseState],
+          outputs: [imagesState],
+          ...batch,
+        }),
         stage('Deploy', {
           actionName: 'DeployAndSmoke',
           project: deploy.project,
           input: source,
-          extraInputs: [releaseState],
+          extraInputs: [releaseState, imagesState],
           outputs: [deployState],
         }),
         stage('Record', {
           actionName: 'Record',
           project: record.project,
           input: source,
-          extraInputs: [releaseState, deployState],
+          extraInputs: [releaseState, imagesState, deployState],
         }),
       ],
     });

@@ -45,4 +45,24 @@ describe('PipelineProject', () => {
       expect((error as Error).message).toContain('props.buildSpec must be a .yml path inside the repository');
     },
   );
+
+  it('runs as a bounded batch when asked: a service role of its own, no more builds than the build-list', () => {
+    // GIVEN / WHEN a batch project of three builds
+    const { template } = build({ batchBuilds: 3 });
+
+    // THEN the batch gets its own role, a limit on builds and compute, and the project's timeout
+    const [project] = Object.values(template.findResources('AWS::CodeBuild::Project'));
+    expect(project.Properties.BuildBatchConfig).toMatchObject({
+      CombineArtifacts: true,
+      TimeoutInMins: 30,
+      Restrictions: { MaximumBuildsAllowed: 3, ComputeTypesAllowed: ['BUILD_GENERAL1_SMALL'] },
+    });
+    template.resourceCountIs('AWS::IAM::Role', 2);
+  });
+
+  it.each([0, 1.5, 101])('refuses a batch of %j builds, naming the prop', (batchBuilds) => {
+    expect(() => build({ batchBuilds })).toThrow(
+      `PipelineProject: props.batchBuilds must be a whole number from 1 to 100 (CodeBuild's limit), got ${batchBuilds}`,
+    );
+  });
 });

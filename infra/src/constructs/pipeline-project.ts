@@ -27,6 +27,12 @@ export interface PipelineProjectProps {
   /** @default Duration.minutes(30) */
   readonly timeout?: Duration;
   /**
+   * Run as a CodeBuild batch build of at most this many builds (the buildspec's build-list says which):
+   * each build gets the project's compute type and the project's timeout, and their artifacts are combined.
+   * @default not a batch project
+   */
+  readonly batchBuilds?: number;
+  /**
    * The role the project runs as, for a role that others must name before the project exists (the cache
    * bucket's one writer). It must be assumable by CodeBuild and used by no other project.
    * @default a new role
@@ -83,7 +89,28 @@ export class PipelineProject extends Construct {
       logging: { cloudWatch: { logGroup: this.logGroup } },
       timeout: props.timeout ?? Duration.minutes(30),
     });
+    if (props.batchBuilds !== undefined) this.enableBatch(props.batchBuilds, props);
     this.acknowledgeDefaults();
+  }
+
+  /** Batch builds, bounded: no buildspec can start more builds, bigger hosts or longer runs than these. */
+  private enableBatch(builds: number, props: PipelineProjectProps): void {
+    if (!Number.isInteger(builds) || builds < 1 || builds > 100) {
+      throw new ValidationError(
+        errorName('PipelineProjectBatchBuilds'),
+        `PipelineProject: props.batchBuilds must be a whole number from 1 to 100 (CodeBuild's limit), got ${builds}`,
+        this,
+      );
+    }
+    this.project.enableBatchBuilds();
+    // The L2 sets only the batch service role; the limits have no L2 property yet.
+    const cfn = this.project.node.defaultChild as codebuild.CfnProject;
+    cfn.addPropertyOverride('BuildBatchConfig.CombineArtifacts', true);
+    cfn.addPropertyOverride('BuildBatchConfig.TimeoutInMins', (props.timeout ?? Duration.minutes(30)).toMinutes());
+    cfn.addPropertyOverride('BuildBatchConfig.Restrictions', {
+      MaximumBuildsAllowed: builds,
+      ComputeTypesAllowed: [props.computeType ?? codebuild.ComputeType.SMALL],
+    });
   }
 
   /** The cdk-nag findings every project has, for what CDK grants each one. */

@@ -34,5 +34,6 @@ export {
   type ServiceEntry,
 } from './schema';
 export { serviceVersion } from './service-version';
+export { DEFAULT_SHARDING } from './sharding';
 export { SHUTDOWN_TIMING, shutdownTiming, type ShutdownTiming } from './shutdown-timing';
 export { catalogProblems, entryProblems, parseEntry, validateCatalog } from './validate';

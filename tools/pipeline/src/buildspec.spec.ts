@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_SHARDING } from '@gantry/service-catalog';
 import { PIPELINE_STEPS } from './steps';
 
 // The buildspecs are only wiring; these checks keep them pointing at steps that exist, in order, across the
@@ -10,6 +11,7 @@ const root = resolve(__dirname, '../../..');
 const MAIN_STAGES = [
   'buildspec.yml',
   'tools/pipeline/buildspecs/release.yml',
+  'tools/pipeline/buildspecs/images.yml',
   'tools/pipeline/buildspecs/deploy.yml',
   'tools/pipeline/buildspecs/record.yml',
 ];
@@ -26,6 +28,10 @@ interface BuildSpec {
   reports?: Record<string, { 'file-format': string; files: string[] }>;
   artifacts?: { files: string[] };
   cache: { paths: string[] };
+  batch?: {
+    'fast-fail': boolean;
+    'build-list': Array<{ identifier: string; env: { variables: Record<string, string> } }>;
+  };
 }
 
 const text = (file: string) => readFileSync(resolve(root, file), 'utf8');
@@ -40,9 +46,10 @@ const stepsOf = (file: string) =>
   );
 
 describe('the buildspecs', () => {
-  it('are the four stages of main and the pull-request one, and nothing else', () => {
+  it('are the five stages of main and the pull-request one, and nothing else', () => {
     expect(readdirSync(resolve(root, 'tools/pipeline/buildspecs')).sort()).toEqual([
       'deploy.yml',
+      'images.yml',
       'pull-request.yml',
       'record.yml',
       'release.yml',
@@ -76,7 +83,8 @@ describe('the buildspecs', () => {
 
     expect(perStage).toEqual([
       ['base', 'cache', 'checks'],
-      ['cache', 'version', 'images'],
+      ['version'],
+      ['cache', 'images'],
       ['deploy', 'smoke'],
       ['record'],
     ]);
@@ -99,7 +107,7 @@ describe('the buildspecs', () => {
   });
 
   it("hands each stage's state to the next: pack where a stage ends, unpack of the earlier artifacts first", () => {
-    const [checks, release, deploy, record] = MAIN_STAGES.map(spec);
+    const [checks, release, images, deploy, record] = MAIN_STAGES.map(spec);
     const pack = 'npx tsx tools/pipeline/src/handoff.ts pack';
     const unpack = (...artifacts: string[]) =>
       `npx tsx tools/pipeline/src/handoff.ts unpack ${artifacts.map((a) => `"$CODEBUILD_SRC_DIR_${a}"`).join(' ')}`;
@@ -109,10 +117,31 @@ describe('the buildspecs', () => {
       expect(stage.artifacts?.files).toEqual(['dist/pipeline/*.json', 'dist/pipeline/handoff.bundle']);
     }
     expect(release.phases['pre_build'].commands[0]).toBe(unpack('ChecksState'));
-    expect(deploy.phases['pre_build'].commands[0]).toBe(unpack('ReleaseState'));
+    expect(images.phases['pre_build'].commands[0]).toBe(unpack('ReleaseState'));
+    expect(images.artifacts?.files).toEqual(['dist/pipeline/images*.json']);
+    expect(deploy.phases['pre_build'].commands[0]).toBe(unpack('ReleaseState', 'ImagesState'));
     expect(deploy.artifacts?.files).toEqual(['dist/pipeline/deploy.json']);
-    expect(record.phases['pre_build'].commands[0]).toBe(unpack('ReleaseState', 'DeployState'));
+    expect(record.phases['pre_build'].commands[0]).toBe(unpack('ReleaseState', 'ImagesState', 'DeployState'));
     expect(record.artifacts).toBeUndefined();
+  });
+
+  it.each(['buildspec.yml', 'tools/pipeline/buildspecs/images.yml'])(
+    '%s runs as a batch of the default number of builds, each told which shard it is, stopping at the first failure',
+    (file) => {
+      const batch = spec(file).batch;
+      const count = DEFAULT_SHARDING.builds;
+      expect(batch?.['fast-fail']).toBe(true);
+      expect(batch?.['build-list']).toEqual(
+        Array.from({ length: count }, (_, i) => ({
+          identifier: `shard_${i + 1}`,
+          env: { variables: { GANTRY_SHARD: `${i + 1}/${count}` } },
+        })),
+      );
+    },
+  );
+
+  it('runs no other stage as a batch: version, deploy and record happen once', () => {
+    expect(ALL.filter((file) => spec(file).batch)).toEqual(['buildspec.yml', 'tools/pipeline/buildspecs/images.yml']);
   });
 
   it('records only while the build is succeeding, after everything else', () => {

@@ -66,7 +66,7 @@ describe('the hand-off between the stages of the main pipeline', () => {
     // WHEN the release stage unpacks it into its own tagless clone, releases, and packs
     const release = stageClone('release', path, source);
     expect(tagsOf(release)).toEqual([]);
-    expect(unpackHandoff(release, [checksState])).toEqual({ head: source, tags: 1 });
+    expect(unpackHandoff(release, [checksState])).toEqual({ head: source, tags: 1, merged: [] });
     expect(tagsOf(release)).toEqual(['hello@0.1.0']);
     writeFileSync(join(release, 'CHANGELOG.md'), '# 0.2.0\n');
     run(release, 'add', '-A');
@@ -79,7 +79,7 @@ describe('the hand-off between the stages of the main pipeline', () => {
 
     // THEN the deploy stage's clone is at the release commit, with its tags and every state so far
     const deploy = stageClone('deploy', path, source);
-    expect(unpackHandoff(deploy, [releaseState])).toEqual({ head: released, tags: 2 });
+    expect(unpackHandoff(deploy, [releaseState])).toEqual({ head: released, tags: 2, merged: [] });
     expect(run(deploy, 'rev-parse', 'HEAD')).toBe(released);
     expect(tagsOf(deploy)).toEqual(['hello@0.1.0', 'hello@0.2.0']);
     expect(run(deploy, 'rev-parse', 'hello@0.2.0^{commit}')).toBe(released);
@@ -106,6 +106,38 @@ describe('the hand-off between the stages of the main pipeline', () => {
 
     // THEN deploy.json is the deploy stage's
     expect(loadState(record, 'deploy')).toEqual({ mode: 'cdk' });
+  });
+
+  it("merges the shards of a batch's combined artifact, each build's files under its identifier", () => {
+    // GIVEN two checks shards of one batch, each with its own clone, states and bundle
+    const { path, source } = origin();
+    const combined = join(dir, 'artifacts', 'ChecksState');
+    const shard = (index: number, slice: string[]) => {
+      const clone = stageClone(`shard${index}`, path, source);
+      saveState(clone, 'base', { head: source });
+      const state = { ok: true, tasks: slice.length, ran: slice.length, localHits: 0, remoteHits: 0, failed: [] };
+      const record = { shard: { index, count: 2 }, perShard: 1, items: ['catalog', 'hello'], slice };
+      saveState(clone, `checks-shard-${index}-of-2`, { ...state, ...record, projects: ['catalog', 'hello'] });
+      packHandoff(clone);
+      cpSync(artifact(`shard${index}`, clone), join(combined, `shard_${index}`), { recursive: true });
+    };
+    shard(1, ['catalog']);
+    shard(2, ['hello']);
+
+    // WHEN the release stage unpacks the combined artifact
+    const release = stageClone('release', path, source);
+    expect(unpackHandoff(release, [combined])).toEqual({ head: source, tags: 0, merged: ['checks'] });
+
+    // THEN it reads one checks state, as after a single build
+    expect(loadState(release, 'checks')).toEqual({
+      ok: true,
+      tasks: 2,
+      ran: 2,
+      localHits: 0,
+      remoteHits: 0,
+      failed: [],
+      projects: ['catalog', 'hello'],
+    });
   });
 
   it('refuses a checkout of another commit than the one the run started from', () => {

@@ -26,6 +26,8 @@ const stateHome = baseEnv['GANTRY_STATE_HOME'] as string;
 const registry = registryClient(`127.0.0.1:${baseEnv['GANTRY_REGISTRY_PORT']}`);
 const gateway = `http://127.0.0.1:${baseEnv['GANTRY_LOCAL_ALB_PORT']}`;
 const timings: string[] = [];
+/** What the first, single-machine run shipped, for the sharded run of the same commit to match. */
+let singleMachine: { shipped: string[]; tags: string[]; plan: string[] } | undefined;
 
 interface Run {
   code: number;
@@ -64,6 +66,13 @@ function bucketObjects(): number {
     );
   return walk(join(stateHome, 's3'));
 }
+
+/** Each pushed image as service:version, sorted: the same for any machine that builds the same commit. */
+const shippedTags = (run: Run) => run.images.map((image) => `${image.service}:${image.tags[0]}`).sort();
+const planOf = (run: Run) => [
+  ...run.deploy.plan.platformStacks,
+  ...run.deploy.plan.services.map((s) => `${s.stack}:${s.version}`),
+];
 
 const patched = (version: string) => version.replace(/\d+$/, (patch) => String(Number(patch) + 1));
 
@@ -153,6 +162,7 @@ describe('the pipeline on one clone, change after change', () => {
     // The local stand-in keeps serving after the run, and records what it runs.
     assert.equal(await servedVersion('hello'), versionOf('hello'));
     assert.deepEqual(deployHistory('hello'), [versionOf('hello')]);
+    singleMachine = { shipped: shippedTags(run), tags: git('tag', '--list').split('\n'), plan: planOf(run) };
   });
 
   it('feat(hello) moves hello X.Y.Z to X.(Y+1).0 only, tags it, pushes that image, and the image reports that version', async () => {
@@ -504,5 +514,45 @@ describe('a fresh clone of the same commit', () => {
     assert.ok(run.checks.tasks > 0);
     assert.equal(run.checks.remoteHits, run.checks.tasks, `expected only remote hits:\n${run.output}`);
     console.log(`\npipeline wall times (one run, side by side):\n  ${timings.join('\n  ')}`);
+  });
+});
+
+describe('the same first run, sharded', () => {
+  it('checks and builds in parallel shards and ships the same images, tags and deploy plan as one machine', async () => {
+    // GIVEN a clone of the same commit with stand-ins of its own, and shards that take 2 projects and 1 image each
+    assert.ok(singleMachine, 'the single-machine first run must run first');
+    const { root, git } = cloneWorkspace(source, 'pipeline-sharded');
+    const env = sandboxEnv(source, 15_000 + ((process.pid + 500) % 1000));
+    const sharding = { GANTRY_SHARDS: '3', GANTRY_SHARD_PROJECTS: '2', GANTRY_SHARD_IMAGES: '1' };
+
+    try {
+      // WHEN its first run spreads over parallel workers
+      const run = await runPipelineIn(root, { ...env, ...sharding });
+      timings.push(`cold run, sharded: ${run.seconds.toFixed(1)} s`);
+
+      // THEN every shard did its share, with the remote cache shared
+      assert.equal(run.code, 0, run.output);
+      assert.match(run.output, /projects to check, more than 2 \(GANTRY_SHARD_PROJECTS\) for one build: 3 shards/);
+      assert.match(run.output, /candidate images, more than 1 \(GANTRY_SHARD_IMAGES\) for one build: 3 shards/);
+      for (const shard of ['1/3', '2/3', '3/3']) {
+        assert.match(run.output, new RegExp(`\\[shard ${shard}\\] \\[checks\\] checks: \\d+ tasks`));
+        assert.match(run.output, new RegExp(`\\[shard ${shard}\\] \\[images\\] \\S+: pushed`));
+      }
+      const sharded = {
+        images: run.state<ServiceImageResult[]>('images', []),
+        deploy: run.state('deploy', {} as DeployState),
+      };
+      // AND the outcome is the single machine's: the same images, tags and deploy plan
+      assert.deepEqual(
+        {
+          shipped: shippedTags({ images: sharded.images } as Run),
+          tags: git('tag', '--list').split('\n'),
+          plan: planOf({ deploy: sharded.deploy } as Run),
+        },
+        singleMachine,
+      );
+    } finally {
+      await stopStandins(source, env, () => undefined, { engine: false });
+    }
   });
 });

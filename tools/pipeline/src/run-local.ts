@@ -5,6 +5,7 @@ import { git, runCli } from '@gantry/process';
 import { startCacheServer, startS3Standin } from '@gantry/remote-cache';
 import { loadCatalog } from '@gantry/service-catalog';
 import { readLocalState } from './local-environment/state';
+import { localShardRunner } from './local-shards';
 import { ensureStandins, stopStandins } from './local-standins';
 import { localEnvironmentLayout, stateHome } from './settings';
 import type { StepContext } from './step-context';
@@ -107,7 +108,9 @@ export async function runLocalPipeline(
         skip('smoke', 'no service deployed');
         continue;
       }
-      Object.assign(states, { [name]: await step(name, run, context) });
+      // Checks and images spread over parallel workers when the change is bigger than one build takes.
+      const runShards = localShardRunner(root, context.env);
+      Object.assign(states, { [name]: await step(name, run, { ...context, runShards }) });
     }
   } catch (error) {
     failed = error as Error;

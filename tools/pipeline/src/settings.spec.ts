@@ -1,4 +1,4 @@
-import { deployMode, repositoryPrefix } from './settings';
+import { DEFAULT_SHARDS, deployMode, repositoryPrefix, shardSettings } from './settings';
 
 describe('pipeline settings', () => {
   it('deploys nowhere unless GANTRY_DEPLOY says cdk or local, and names a bad value', () => {
@@ -13,5 +13,19 @@ describe('pipeline settings', () => {
   it('pushes to gantry/<name> unless GANTRY_REPOSITORY_PREFIX says otherwise', () => {
     expect(repositoryPrefix({})).toBe('gantry');
     expect(repositoryPrefix({ GANTRY_REPOSITORY_PREFIX: 'team' })).toBe('team');
+  });
+});
+
+describe('shard settings', () => {
+  it('takes the measured defaults, and names a bad value', () => {
+    expect(shardSettings({})).toEqual(DEFAULT_SHARDS);
+    expect(shardSettings({ GANTRY_SHARDS: '4', GANTRY_SHARD_PROJECTS: '2', GANTRY_SHARD_IMAGES: '1' })).toEqual({
+      count: 4,
+      projectsPerShard: 2,
+      imagesPerShard: 1,
+    });
+    expect(() => shardSettings({ GANTRY_SHARD_PROJECTS: '0' })).toThrow(
+      'GANTRY_SHARD_PROJECTS must be a whole number from 1 to 10000, got "0"',
+    );
   });
 });

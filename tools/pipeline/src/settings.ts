@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { registryClient, registryUrl, type RegistryAuth, type RegistryClient } from '@gantry/images';
-import { DEFAULT_REPOSITORY_PREFIX } from '@gantry/service-catalog';
+import { DEFAULT_REPOSITORY_PREFIX, DEFAULT_SHARDING } from '@gantry/service-catalog';
 import { FileDeployRecord, SsmDeployRecord, type DeployRecord } from './deploy-record';
 import { localLayout, type LocalLayout } from './local-environment/state';
 import { registryCredentials } from './registry-login';
@@ -64,4 +64,36 @@ export function deployRecord(root: string, env: NodeJS.ProcessEnv, envName: stri
   return mode === 'cdk'
     ? new SsmDeployRecord(envName)
     : new FileDeployRecord(resolve(stateHome(root, env), 'deploys', `${envName}.json`));
+}
+
+/**
+ * The builds of each batch (GANTRY_SHARDS, the length of the buildspecs' build-list; in CodeBuild each
+ * build reads its own GANTRY_SHARD instead), and how much one build takes before the work spreads:
+ * GANTRY_SHARD_PROJECTS checked projects, GANTRY_SHARD_IMAGES images. Defaults: DEFAULT_SHARDING, measured.
+ */
+export interface ShardSettings {
+  count: number;
+  projectsPerShard: number;
+  imagesPerShard: number;
+}
+
+export const DEFAULT_SHARDS: ShardSettings = {
+  count: DEFAULT_SHARDING.builds,
+  projectsPerShard: DEFAULT_SHARDING.projectsPerBuild,
+  imagesPerShard: DEFAULT_SHARDING.imagesPerBuild,
+};
+
+export function shardSettings(env: NodeJS.ProcessEnv): ShardSettings {
+  const read = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') return fallback;
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 10_000)
+      throw new Error(`${name} must be a whole number from 1 to 10000, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  return {
+    count: read('GANTRY_SHARDS', DEFAULT_SHARDS.count),
+    projectsPerShard: read('GANTRY_SHARD_PROJECTS', DEFAULT_SHARDS.projectsPerShard),
+    imagesPerShard: read('GANTRY_SHARD_IMAGES', DEFAULT_SHARDS.imagesPerShard),
+  };
 }

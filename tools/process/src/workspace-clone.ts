@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from './git';
+import { linkedClone } from './linked-clone';
 
 export interface WorkspaceClone {
   root: string;
@@ -11,28 +11,14 @@ export interface WorkspaceClone {
 }
 
 /**
- * A real git clone of `source` in a temp folder, with the source's installed node_modules linked in
- * (no second `npm ci`), except the workspace's own packages, which point into the clone so a change
- * made there is what gets built.
+ * A linked clone of `source` (see linkedClone) in a temp folder, with a git identity for the test's commits.
  */
 export function cloneWorkspace(source: string, label: string): WorkspaceClone {
   const root = join(mkdtempSync(join(tmpdir(), `gantry-${label}-`)), 'repo');
-  execFileSync('git', ['clone', '-q', source, root]);
+  linkedClone(source, root);
   const run = (...args: string[]) => git(root, args);
   run('config', 'user.email', 'pipeline-test@example.com');
   run('config', 'user.name', 'Pipeline Test');
-  const modules = join(root, 'node_modules');
-  mkdirSync(join(modules, '@gantry'), { recursive: true });
-  for (const entry of readdirSync(join(source, 'node_modules'))) {
-    if (entry !== '@gantry') symlinkSync(join(source, 'node_modules', entry), join(modules, entry));
-  }
-  for (const folder of ['apps', 'libs', 'tools']) {
-    for (const project of readdirSync(join(root, folder))) {
-      const name = (JSON.parse(readFileSync(join(root, folder, project, 'package.json'), 'utf8')) as { name: string })
-        .name;
-      symlinkSync(join(root, folder, project), join(modules, name));
-    }
-  }
   return { root, git: run };
 }
 

@@ -1,5 +1,8 @@
 import { runNx } from '@gantry/process';
-import { affectedArgs, coveredProjects } from '../affected';
+import { coveredProjects } from '../affected';
+import { shardSettings } from '../settings';
+import { checkShardsComplete, readShardStates, saveShardState, type ShardRecord } from '../shard-states';
+import { busyShards, shardFromEnv, shardSlice, type ShardId } from '../shards';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import { summarizeTasks, type TaskSummary } from '../task-summary';
@@ -13,6 +16,9 @@ export interface ChecksState extends TaskSummary {
   projects: string[];
 }
 
+/** One build's part of sharded checks (GANTRY_SHARD): checks-shard-<i>-of-<n>.json. */
+export type ChecksShardState = ChecksState & ShardRecord;
+
 /** GANTRY_CHECKS_EXCLUDE: comma-separated projects or patterns (`tag:type:tool`) to leave out, as nx --exclude takes them. */
 function excluded(env: NodeJS.ProcessEnv): string[] {
   return (env['GANTRY_CHECKS_EXCLUDE'] ?? '')
@@ -22,25 +28,97 @@ function excluded(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * Step "checks": `nx affected -t lint typecheck test build` (every project when there is no base), in
- * parallel; throws when a task fails, so nothing is versioned, pushed or deployed after a failure.
+ * Step "checks": lint, typecheck, test and build of the affected projects (every project when there is no
+ * base), in parallel; throws when a task fails, so nothing is versioned, pushed or deployed after a failure.
+ * Run as shard i/n of a batch (GANTRY_SHARD), it checks only its share (shards.ts). Given more projects than
+ * one build takes (GANTRY_SHARD_PROJECTS) and a way to run shards, it runs them and merges their states.
  */
-export async function checksStep({ root, env, log }: StepContext): Promise<ChecksState> {
+export async function checksStep(context: StepContext): Promise<ChecksState> {
+  const { root, env, log } = context;
   const decision = loadState<BaseState>(root, 'base');
   const exclude = excluded(env);
   if (exclude.length > 0) log(`leaving out of the checks: ${exclude.join(', ')}`);
-  const args = decision.base
-    ? ['affected', '-t', ...CHECK_TARGETS, ...affectedArgs(decision)]
-    : ['run-many', '-t', ...CHECK_TARGETS];
-  args.push('--parallel=2', '--output-style=static');
-  if (exclude.length > 0) args.push(`--exclude=${exclude.join(',')}`);
-  const { code, lines } = await runNx(root, args, { env, onLine: log });
-  const result: ChecksState = {
-    ok: code === 0,
-    ...summarizeTasks(lines),
-    projects: code === 0 ? await coveredProjects(root, decision, env) : [],
+  const projects = await coveredProjects(root, decision, env);
+  const items = exclude.length > 0 ? await coveredProjects(root, decision, env, exclude) : projects;
+  const settings = shardSettings(env);
+  const shard = shardFromEnv(env);
+  if (shard) return checksShard(context, { shard, perShard: settings.projectsPerShard, items, projects });
+
+  const busy = busyShards(items, { count: settings.count, perShard: settings.projectsPerShard });
+  if (busy.length > 1 && context.runShards) {
+    log(
+      `${items.length} projects to check, more than ${settings.projectsPerShard} (GANTRY_SHARD_PROJECTS) for one build: ${busy.length} shards in parallel`,
+    );
+    await context.runShards('checks', busy, log);
+    return finish(context, mergeChecksShards(readShardStates<ChecksShardState>(root, 'checks')));
+  }
+  const summary = await runChecks(context, items);
+  return finish(context, { ...summary, projects: summary.ok ? projects : [] });
+}
+
+/** Lint, typecheck, test and build of `projects` (nothing to run for none). */
+async function runChecks({ root, env, log }: StepContext, projects: string[]): Promise<TaskSummary & { ok: boolean }> {
+  if (projects.length === 0) {
+    log('no project to check');
+    return { ok: true, ...summarizeTasks([]) };
+  }
+  // Two tasks at once suits a CodeBuild host; NX_PARALLEL (Nx's own setting) overrides it, as local shards do.
+  const parallel = env['NX_PARALLEL'] || '2';
+  const { code, lines } = await runNx(
+    root,
+    [
+      'run-many',
+      '-t',
+      ...CHECK_TARGETS,
+      `--projects=${projects.join(',')}`,
+      `--parallel=${parallel}`,
+      '--output-style=static',
+    ],
+    { env, onLine: log },
+  );
+  return { ok: code === 0, ...summarizeTasks(lines) };
+}
+
+async function checksShard(
+  context: StepContext,
+  plan: { shard: ShardId; perShard: number; items: string[]; projects: string[] },
+): Promise<ChecksState> {
+  const { shard, perShard, items, projects } = plan;
+  const slice = shardSlice(items, perShard, shard);
+  context.log(
+    `shard ${shard.index}/${shard.count}: ${slice.length} of ${items.length} projects${slice.length ? `: ${slice.join(', ')}` : ''}`,
+  );
+  const summary = await runChecks(context, slice);
+  const state: ChecksShardState = { ...summary, projects: summary.ok ? projects : [], shard, perShard, items, slice };
+  saveShardState(context.root, 'checks', state);
+  report(context, state);
+  return state;
+}
+
+/** The checks of a whole batch from its shards' states: throws when a shard is missing or disagrees. */
+export function mergeChecksShards(states: readonly ChecksShardState[]): ChecksState {
+  checkShardsComplete('checks', states);
+  const ok = states.every((state) => state.ok);
+  const sum = (key: 'tasks' | 'ran' | 'localHits' | 'remoteHits') =>
+    states.reduce((total, state) => total + state[key], 0);
+  return {
+    ok,
+    tasks: sum('tasks'),
+    ran: sum('ran'),
+    localHits: sum('localHits'),
+    remoteHits: sum('remoteHits'),
+    failed: states.flatMap((state) => state.failed),
+    projects: ok ? (states.find((state) => state.projects.length > 0)?.projects ?? []) : [],
   };
-  saveState(root, 'checks', result);
+}
+
+function finish(context: StepContext, result: ChecksState): ChecksState {
+  saveState(context.root, 'checks', result);
+  report(context, result);
+  return result;
+}
+
+function report({ log }: StepContext, result: ChecksState): void {
   log(
     `checks: ${result.tasks} tasks, ${result.ran} ran, ${result.localHits} from the local cache, ${result.remoteHits} from the remote cache`,
   );
@@ -49,5 +127,4 @@ export async function checksStep({ root, env, log }: StepContext): Promise<Check
       `checks failed (${result.failed.join(', ') || 'see the output above'}); nothing will be versioned, pushed or deployed`,
     );
   }
-  return result;
 }

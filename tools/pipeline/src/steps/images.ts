@@ -4,7 +4,9 @@ import { runImageStep, type RegistryClient, type ServiceImageResult } from '@gan
 import { Git, runNx } from '@gantry/process';
 import { repositoryName, serviceVersion } from '@gantry/service-catalog';
 import { dockerConfigWith } from '../registry-login';
-import { registryAccess, repositoryPrefix, requireRegistry } from '../settings';
+import { registryAccess, repositoryPrefix, requireRegistry, shardSettings } from '../settings';
+import { checkShardsComplete, readShardStates, saveShardState, type ShardRecord } from '../shard-states';
+import { busyShards, shardFromEnv, shardSlice } from '../shards';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import type { ChecksState } from './checks';
@@ -13,8 +15,18 @@ import type { VersionState } from './version';
 /** What the images step leaves for deploy and the summary: one entry per service it shipped. */
 export type ImagesState = ServiceImageResult[];
 
-/** Step "images": build, tag (<version>, sha-<commit>) and push the images of the affected services that have something to ship. */
-export async function imagesStep({ root, env, log, catalog }: StepContext): Promise<ImagesState> {
+/** One build's part of sharded image builds (GANTRY_SHARD): images-shard-<i>-of-<n>.json. */
+export interface ImagesShardState extends ShardRecord {
+  results: ImagesState;
+}
+
+/**
+ * Step "images": build, tag (<version>, sha-<commit>) and push the images of the affected services that have
+ * something to ship. Run as shard i/n of a batch (GANTRY_SHARD), it takes only its share of the candidates
+ * (shards.ts); given more than one build takes (GANTRY_SHARD_IMAGES) and a way to run shards, it runs them.
+ */
+export async function imagesStep(context: StepContext): Promise<ImagesState> {
+  const { root, log, catalog, env } = context;
   const version = loadState<VersionState>(root, 'version');
   if (version.supersededBy) {
     log(`superseded by ${version.supersededBy.slice(0, 7)}: nothing to build`);
@@ -26,6 +38,40 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
   // Released services ship even when Nx saw no change in them (a dependency or base-image bump).
   const released = version.released.map((r) => r.service).filter((name) => !affected.includes(name));
   const candidates = [...affected, ...released];
+  const settings = shardSettings(env);
+  const shard = shardFromEnv(env);
+  if (shard) {
+    const slice = shardSlice(candidates, settings.imagesPerShard, shard);
+    log(`shard ${shard.index}/${shard.count}: ${slice.length} of ${candidates.length} candidate images`);
+    const results = await buildAndPush(context, version, slice);
+    const state: ImagesShardState = { shard, perShard: settings.imagesPerShard, items: candidates, slice, results };
+    saveShardState(root, 'images', state);
+    return results;
+  }
+  const busy = busyShards(candidates, { count: settings.count, perShard: settings.imagesPerShard });
+  if (busy.length > 1 && context.runShards) {
+    log(
+      `${candidates.length} candidate images, more than ${settings.imagesPerShard} (GANTRY_SHARD_IMAGES) for one build: ${busy.length} shards in parallel`,
+    );
+    await context.runShards('images', busy, log);
+    return save(root, mergeImagesShards(catalog, readShardStates<ImagesShardState>(root, 'images')));
+  }
+  return save(root, await buildAndPush(context, version, candidates));
+}
+
+/** The images of a whole batch from its shards' states, in catalog order: throws when a shard is missing. */
+export function mergeImagesShards(catalog: StepContext['catalog'], states: readonly ImagesShardState[]): ImagesState {
+  checkShardsComplete('images', states);
+  const results = states.flatMap((state) => state.results);
+  const order = (name: string) => catalog.findIndex((entry) => entry.name === name);
+  return results.sort((a, b) => order(a.service) - order(b.service));
+}
+
+async function buildAndPush(
+  { root, env, log, catalog }: StepContext,
+  version: VersionState,
+  candidates: string[],
+): Promise<ImagesState> {
   // ECR login happens here, with this step's role: no earlier step (the checks) ever holds a registry token.
   const access = await registryAccess(env);
   if (candidates.length > 0 && !access) await requireRegistry(env);
@@ -38,7 +84,7 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
         ? 'no service image is affected by this change: nothing to build or push'
         : 'no affected service has a new version: nothing to build or push',
     );
-    return save(root, []);
+    return [];
   }
   log(`images to build: ${services.join(', ')} at ${version.head.slice(0, 7)}`);
   // The bundles the checks built carry the versions from before the release commit: build again (cached when unchanged).
@@ -53,22 +99,19 @@ export async function imagesStep({ root, env, log, catalog }: StepContext): Prom
     );
   const configDir = access?.auth ? dockerConfigWith(client.host, access.auth) : undefined;
   try {
-    return save(
-      root,
-      await runImageStep({
-        workspaceRoot: root,
-        catalog,
-        docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock', { configDir }),
-        registry: client,
-        services,
-        commit: version.head,
-        source: version.source,
-        builtAt: await new Git(root).commitTime(version.head),
-        nodeImage: env['GANTRY_NODE_IMAGE'],
-        repositoryPrefix: prefix,
-        log,
-      }),
-    );
+    return await runImageStep({
+      workspaceRoot: root,
+      catalog,
+      docker: dockerCli(env['DOCKER_HOST'] ?? 'unix:///var/run/docker.sock', { configDir }),
+      registry: client,
+      services,
+      commit: version.head,
+      source: version.source,
+      builtAt: await new Git(root).commitTime(version.head),
+      nodeImage: env['GANTRY_NODE_IMAGE'],
+      repositoryPrefix: prefix,
+      log,
+    });
   } finally {
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   }
