@@ -6,8 +6,9 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers, pinnedNode } from '@gantry/docker';
 import { headOrUnknown, waitUntil } from '@gantry/process';
-import { loadCatalog, resolveEnv, serviceVersion, type ServiceEntry } from '@gantry/service-catalog';
-import { buildImage, defaultNodeImage, imageSize, nodeMajorOf } from './build';
+import { loadCatalog, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { defaultNodeImage, imageSize, nodeMajorOf } from './build';
+import { buildLocalServiceImages, type LocalServiceImage } from './local-images';
 import { listImageFiles } from './image-files';
 
 const root = resolve(__dirname, '../../..');
@@ -75,19 +76,16 @@ before(async () => {
   nodeImage = await buildLocalBaseImage(docker, { log: console.log });
   console.log(`local base image ${nodeImage} (the toolchain runs Node ${process.version})`);
   await docker(['network', 'create', run]);
+  const built = await buildLocalServiceImages(docker, {
+    workspaceRoot: root,
+    catalog,
+    revision,
+    builtAt,
+    nodeImage,
+    log: console.log,
+  });
   for (const entry of catalog) {
-    const version = serviceVersion(root, entry.name);
-    const built = await buildImage(docker, {
-      workspaceRoot: root,
-      service: entry.name,
-      version,
-      revision,
-      builtAt,
-      nodeImage,
-      log: console.log,
-    });
-    assert.equal(built.kind, 'local', 'without a registry the image is built into the engine');
-    const tag = built.kind === 'local' ? built.localImage : '';
+    const { tag, version } = built.get(entry.name) as LocalServiceImage;
     console.log(`built ${tag}`);
     running.set(entry.name, { entry, tag, version, container: `${run}-${entry.name}`, url: '' });
   }

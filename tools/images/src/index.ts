@@ -39,4 +39,5 @@ export {
   type RegistryClient,
   type RegistryClientOptions,
 } from './registry-client';
+export { buildLocalServiceImages, type LocalServiceImage } from './local-images';
 export { publishedEarlier, runImageStep, type ImageStepOptions, type ServiceImageResult } from './step';

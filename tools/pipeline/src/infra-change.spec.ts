@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deployAffected, MAX_FILES_TO_ASK, sameRegistryPackages, withoutCatalogEntries } from './infra-change';
+import {
+  catalogEntriesChanged,
+  changedFiles,
+  deployAffected,
+  MAX_FILES_TO_ASK,
+  sameRegistryPackages,
+  withoutCatalogEntries,
+} from './infra-change';
 
 describe('withoutCatalogEntries', () => {
   it('leaves out apps/<name>/service.json and keeps everything else', () => {
@@ -22,6 +29,17 @@ describe('withoutCatalogEntries', () => {
       'apps/hello/nested/service.json',
       'package-lock.json',
     ]);
+  });
+});
+
+describe('catalogEntriesChanged', () => {
+  it('names the catalog services whose service.json changed, and nothing nested or unknown', () => {
+    expect(
+      catalogEntriesChanged(
+        ['apps/hello/service.json', 'apps/hello/src/routes.ts', 'apps/gone/service.json', 'apps/a/b/service.json'],
+        ['hello', 'pricing'],
+      ),
+    ).toEqual(['hello']);
   });
 });
 
@@ -85,7 +103,9 @@ describe('deployAffected', () => {
   it('drops infra when only catalog entries changed', async () => {
     const { root, base, head } = repoWith({ 'apps/orders/service.json': '{}' });
 
-    expect(await deployAffected(root, { base, head }, ['infra', 'orders'])).toEqual(['orders']);
+    expect(
+      await deployAffected(root, { base, head }, ['infra', 'orders'], await changedFiles(root, { base, head })),
+    ).toEqual(['orders']);
   });
 
   it(`keeps infra, without asking Nx, when more than ${MAX_FILES_TO_ASK} other files changed`, async () => {
@@ -94,10 +114,12 @@ describe('deployAffected', () => {
     );
     const { root, base, head } = repoWith(files);
 
-    expect(await deployAffected(root, { base, head }, ['infra', 'hello'])).toEqual(['infra', 'hello']);
+    expect(
+      await deployAffected(root, { base, head }, ['infra', 'hello'], await changedFiles(root, { base, head })),
+    ).toEqual(['infra', 'hello']);
   });
 
   it('leaves the list alone when infra is not affected', async () => {
-    expect(await deployAffected('/nonexistent', { base: 'a', head: 'b' }, ['hello'])).toEqual(['hello']);
+    expect(await deployAffected('/nonexistent', { base: 'a', head: 'b' }, ['hello'], ['x'])).toEqual(['hello']);
   });
 });

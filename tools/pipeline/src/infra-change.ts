@@ -10,6 +10,19 @@ export const MAX_FILES_TO_ASK = 1000;
 // A lock-file entry for one of the workspace's own packages: a new service adds two of these and nothing else.
 const WORKSPACE_ENTRY = /^(apps|libs|tools)\/|^infra$|^node_modules\/@gantry\//;
 
+/** The files that changed between two commits: read once per deploy, by the plan's two questions below. */
+export async function changedFiles(root: string, range: { base: string; head: string }): Promise<string[]> {
+  return (await new Git(root).exec(['diff', '--name-only', range.base, range.head])).split('\n').filter(Boolean);
+}
+
+/** The services among `services` whose catalog entry (apps/<name>/service.json) is among `files`. */
+export function catalogEntriesChanged(files: readonly string[], services: readonly string[]): string[] {
+  return files
+    .filter((file) => CATALOG_ENTRY.test(file))
+    .map((file) => file.split('/')[1])
+    .filter((service) => services.includes(service));
+}
+
 /** The changed files that are not catalog entries (apps/<name>/service.json). */
 export function withoutCatalogEntries(files: readonly string[]): string[] {
   return files.filter((file) => !CATALOG_ENTRY.test(file));
@@ -25,7 +38,7 @@ export function sameRegistryPackages(before: string, after: string): boolean {
 }
 
 /**
- * The affected projects, without infra when only catalog entries made it affected. infra reads the catalog,
+ * The affected projects, without infra when only catalog entries made it affected (`files`: changedFiles). infra reads the catalog,
  * so a new or edited service.json marks it affected (its tests must run), but that deploys the service's own
  * stack, not the shared stacks and every service stack, as a change to infra's code or dependencies does.
  */
@@ -33,10 +46,10 @@ export async function deployAffected(
   root: string,
   range: { base: string; head: string },
   affected: readonly string[],
+  files: readonly string[],
 ): Promise<string[]> {
   if (!affected.includes(INFRA_PROJECT)) return [...affected];
   const git = new Git(root);
-  const files = (await git.exec(['diff', '--name-only', range.base, range.head])).split('\n').filter(Boolean);
   // Nx cannot read a lock file's diff from a file list, so the lock file is compared here.
   const lockMoved =
     files.includes(LOCK_FILE) &&

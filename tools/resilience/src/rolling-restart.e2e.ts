@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
-import { buildImage } from '@gantry/images';
+import { buildLocalServiceImages } from '@gantry/images';
 import { LocalEnvironment, localLayout, stopLocalEnvironment, type LocalLayout } from '@gantry/pipeline';
 import { freePort, headOrUnknown } from '@gantry/process';
-import { loadCatalog, serviceVersion, type ServiceEntry } from '@gantry/service-catalog';
+import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
 import { underLoad, type LoadOptions } from './load';
 
 const root = resolve(__dirname, '../../..');
@@ -43,20 +43,16 @@ before(async () => {
     'no Docker engine: run `npm run docker:engine -- start` first',
   );
   const nodeImage = await buildLocalBaseImage(docker);
-  for (const entry of catalog) {
-    const version = serviceVersion(root, entry.name);
-    const built = await buildImage(docker, {
-      workspaceRoot: root,
-      service: entry.name,
-      version,
-      revision: headOrUnknown(root),
-      builtAt: new Date().toISOString(),
-      nodeImage,
-      log,
-    });
-    assert.equal(built.kind, 'local');
-    if (built.kind === 'local') images.set(entry.name, { reference: built.localImage, version, digest: built.imageId });
-  }
+  const built = await buildLocalServiceImages(docker, {
+    workspaceRoot: root,
+    catalog,
+    nodeImage,
+    revision: headOrUnknown(root),
+    builtAt: new Date().toISOString(),
+    log,
+  });
+  for (const [name, image] of built)
+    images.set(name, { reference: image.tag, version: image.version, digest: image.imageId });
   layout = localLayout(work, { GANTRY_LOCAL_ALB_PORT: String(await freePort()) });
   environment = await LocalEnvironment.open(root, layout, docker, log);
   for (const entry of catalog)

@@ -1,8 +1,7 @@
-import { Git } from '@gantry/process';
 import { repositoryName, serviceVersion } from '@gantry/service-catalog';
 import { infraContext } from '../cdk';
 import { describePlan, planDeploy, withDigests, type DeployPlan } from '../deploy-plan';
-import { deployAffected } from '../infra-change';
+import { catalogEntriesChanged, changedFiles, deployAffected } from '../infra-change';
 import { rollOut } from '../rollout';
 import { deployMode, registryFromEnv, repositoryPrefix, type DeployMode } from '../settings';
 import { loadState, saveState } from '../state';
@@ -21,24 +20,6 @@ export interface DeployState {
 }
 
 const EMPTY_PLAN: DeployPlan = { platformStacks: [], services: [] };
-
-/** Services whose service.json changed since the base, at the version they run. */
-async function configChanged(root: string, decision: BaseState, services: readonly string[]): Promise<string[]> {
-  if (!decision.base) return [...services];
-  const files = await new Git(root).exec([
-    'diff',
-    '--name-only',
-    decision.base,
-    decision.head,
-    '--',
-    'apps/*/service.json',
-  ]);
-  return files
-    .split('\n')
-    .filter(Boolean)
-    .map((file) => file.split('/')[1])
-    .filter((service) => services.includes(service));
-}
 
 /**
  * Step "deploy": plan the stacks, pin each planned service to its image digest, synthesize and check the
@@ -59,13 +40,14 @@ export async function deployStep(context: StepContext): Promise<DeployState> {
   const withVersions = (services: string[]) =>
     services.map((service) => ({ service, version: serviceVersion(root, service) }));
   const affected = loadState<ChecksState>(root, 'checks').projects;
+  const range = decision.base ? { base: decision.base, head: decision.head } : undefined;
+  const files = range ? await changedFiles(root, range) : [];
   const planned = planDeploy({
     envName,
     images: loadState<ImagesState>(root, 'images'),
-    affectedProjects: decision.base
-      ? await deployAffected(root, { base: decision.base, head: decision.head }, affected)
-      : affected,
-    configChanged: withVersions(await configChanged(root, decision, names)),
+    affectedProjects: range ? await deployAffected(root, range, affected, files) : affected,
+    // With no base, everything is deployed anyway.
+    configChanged: withVersions(range ? catalogEntriesChanged(files, names) : names),
     current: withVersions(names),
     everything: !decision.base,
   });
