@@ -104,14 +104,14 @@ describe('a 2,000-commit range', () => {
     expect(commitsSince(repo, git(repo, ['rev-parse', 'side^']))).toHaveLength(1000);
   });
 
-  test('is handed to the lint worker whole, though the request would not fit in one argument (E2BIG)', () => {
+  test('is handed to the lint worker whole, though the request would not fit in one argument (E2BIG)', async () => {
     const messages = commitsSince(repo, null).map((c) => c.message);
     messages[0] = 'Update main';
     const request = JSON.stringify({ command: 'lint', messages });
     expect(Buffer.byteLength(request)).toBeGreaterThan(MAX_ARG_STRLEN);
     expect(spawnSync(process.execPath, ['-e', '', request]).error).toMatchObject({ code: 'E2BIG' });
 
-    const verdicts = runWorker<LintVerdict[]>(workspace, { command: 'lint', messages });
+    const verdicts = await runWorker<LintVerdict[]>(workspace, { command: 'lint', messages });
 
     expect(verdicts).toHaveLength(2000);
     expect(verdicts.filter((v) => !v.valid)).toHaveLength(1);

@@ -1,7 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { nxSync } from '@gantry/process';
+import type { RawGraph } from './worker';
 
 /** What the release needs from the Nx project graph. */
 export interface ReleaseGraph {
@@ -13,35 +10,17 @@ export interface ReleaseGraph {
   services: string[];
 }
 
-interface GraphFile {
-  graph: {
-    nodes: Record<string, { data: { root: string; tags?: string[] } }>;
-    dependencies: Record<string, { target: string }[]>;
-  };
-}
-
-/** Reads the real project graph (`nx graph --file`), so dependencies are the ones Nx itself sees. */
-export function readGraph(root: string): ReleaseGraph {
-  const dir = mkdtempSync(join(tmpdir(), 'gantry-graph-'));
-  try {
-    const file = join(dir, 'graph.json');
-    nxSync(root, ['graph', `--file=${file}`]);
-    const { graph } = JSON.parse(readFileSync(file, 'utf8')) as GraphFile;
-    const roots = new Map(Object.entries(graph.nodes).map(([name, node]) => [name, node.data.root]));
-    const deps = new Map(
-      Object.entries(graph.dependencies).map(([name, list]) => [
-        name,
-        list.map((d) => d.target).filter((t) => roots.has(t)),
-      ]),
-    );
-    const services = Object.entries(graph.nodes)
-      .filter(([, node]) => node.data.tags?.includes('type:service'))
-      .map(([name]) => name)
-      .sort();
-    return { roots, deps, services };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The release's view of the real project graph (the worker's `graph`), so dependencies are the ones Nx sees. */
+export function toReleaseGraph(raw: RawGraph): ReleaseGraph {
+  const roots = new Map(Object.entries(raw.nodes).map(([name, node]) => [name, node.root]));
+  const deps = new Map(
+    Object.entries(raw.dependencies).map(([name, targets]) => [name, targets.filter((t) => roots.has(t))]),
+  );
+  const services = Object.entries(raw.nodes)
+    .filter(([, node]) => node.tags.includes('type:service'))
+    .map(([name]) => name)
+    .sort();
+  return { roots, deps, services };
 }
 
 /** The root folders (with a trailing slash) of a project and every workspace project it depends on. */

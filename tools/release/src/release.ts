@@ -3,11 +3,11 @@ import { git } from '@gantry/process';
 import { addImageInputLines, listChangesInsteadOfBumpOnly } from './changelog';
 import { commitsSince, findings, RELEASE_COMMIT, type Commit, type LintFinding } from './commits';
 import { decide } from './decide';
-import { closureRoots, readGraph, type ReleaseGraph } from './graph';
+import { closureRoots, toReleaseGraph, type ReleaseGraph } from './graph';
 import { bundlePackages, imageInputChanges, LOCK_FILE } from './image-inputs';
 import { latestTag, releaseIdentity, seedMissingTags } from './seed';
-import { runWorker } from './worker-client';
-import type { LintVerdict, VersionPlan } from './worker';
+import { ReleaseWorker } from './worker-client';
+import type { LintVerdict, RawGraph, VersionPlan } from './worker';
 import { SERVICE_DOCKERFILE } from '@gantry/service-catalog';
 
 /** One service that is (or would be) released. */
@@ -60,6 +60,7 @@ export interface ReleaseOptions {
 }
 
 const COMMIT_SUBJECT = 'chore(release): publish';
+const NOTHING = { released: [], commit: null, tags: [], lint: [], dropped: [] };
 
 /**
  * Versions the services changed since their last release tag: the real nx release (conventional commits,
@@ -71,12 +72,11 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
   const { root, dryRun = false } = options;
   const log = options.log ?? (() => undefined);
   const head = git(root, ['rev-parse', 'HEAD']);
-  const none = { released: [], commit: null, tags: [], lint: [], dropped: [] };
 
   // Guards: a release commit never starts another release, and a released commit is never released twice.
   if (RELEASE_COMMIT.test(git(root, ['log', '-1', '--format=%s']))) {
     log(`HEAD ${head.slice(0, 7)} is a release commit: nothing to release`);
-    return { ...none, skipped: 'release-commit' };
+    return { ...NOTHING, skipped: 'release-commit' };
   }
   // The release commit takes what is staged; a modified tracked file would end up in it, or be overwritten.
   const dirty = git(root, ['status', '--porcelain', '--untracked-files=no']);
@@ -85,7 +85,23 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
       `the working tree has uncommitted changes to tracked files, which the release commit would take in; commit or stash them first:\n${dirty}`,
     );
   }
-  const graph = readGraph(root);
+  // One worker process for the whole release: the graph, commitlint, the plan and the apply.
+  const worker = ReleaseWorker.start(root);
+  try {
+    return await releaseWith(worker, options, head, log);
+  } finally {
+    worker.close();
+  }
+}
+
+async function releaseWith(
+  worker: ReleaseWorker,
+  options: ReleaseOptions,
+  head: string,
+  log: (line: string) => void,
+): Promise<ReleaseResult> {
+  const { root, dryRun = false } = options;
+  const graph = toReleaseGraph(await worker.request<RawGraph>({ command: 'graph' }));
   const servicePattern = new RegExp(
     `^(${graph.services.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})@\\d`,
   );
@@ -94,13 +110,14 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
     .filter((tag) => servicePattern.test(tag));
   if (tagsAtHead.length) {
     log(`HEAD ${head.slice(0, 7)} is already released (${tagsAtHead.join(', ')}): nothing to release`);
-    return { ...none, skipped: 'already-released' };
+    return { ...NOTHING, skipped: 'already-released' };
   }
 
   const seeded = seedMissingTags(root, graph);
   for (const tag of seeded) log(`no release tag yet: ${tag} marks the baseline`);
   try {
     return await release(
+      worker,
       root,
       graph,
       seeded,
@@ -114,6 +131,7 @@ export async function releaseAffected(options: ReleaseOptions): Promise<ReleaseR
 }
 
 async function release(
+  worker: ReleaseWorker,
   root: string,
   graph: ReleaseGraph,
   seeded: string[],
@@ -133,7 +151,7 @@ async function release(
     for (const commit of commitsSince(root, ref)) read.set(commit.sha, commit);
   const commits = [...read.values()];
   const verdicts = commits.length
-    ? runWorker<LintVerdict[]>(root, { command: 'lint', messages: commits.map((c) => c.message) })
+    ? await worker.request<LintVerdict[]>({ command: 'lint', messages: commits.map((c) => c.message) })
     : [];
   const lint = findings(commits, verdicts);
   for (const finding of lint)
@@ -154,7 +172,7 @@ async function release(
     imageChangesByProject.set(project, imageChangesSince(root, history, basename(graph.roots.get(project) as string)));
   }
   // A service releases only for a releasing or unclassified commit, or an image change (decide.ts); when no
-  // service has one, nx release, which computes the project graph again in its own process, is not asked.
+  // service has one, nx release is not asked.
   const candidates = graph.services.filter(
     (project) =>
       decide(relevantByProject.get(project) ?? [], undefined, (imageChangesByProject.get(project) ?? []).length > 0)
@@ -165,7 +183,7 @@ async function release(
     return { released: [], commit: null, tags: dryRun ? [] : seeded, lint, dropped: [] };
   }
 
-  const plan = runWorker<VersionPlan>(root, { command: 'plan', projects: graph.services });
+  const plan = await worker.request<VersionPlan>({ command: 'plan', projects: graph.services });
   const conventional: string[] = [];
   const patch: string[] = [];
   const dropped: ReleaseResult['dropped'] = [];
@@ -203,7 +221,7 @@ async function release(
   );
   let versions: VersionPlan = plan;
   if (!dryRun && chosen.size > 0) {
-    versions = runWorker<VersionPlan>(root, {
+    versions = await worker.request<VersionPlan>({
       command: 'apply',
       conventional: conventional.filter((p) => !exact[p]),
       patch: patch.filter((p) => !exact[p]),

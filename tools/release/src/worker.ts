@@ -1,10 +1,11 @@
-// Runs inside the workspace being released, as a child process: nx/release takes the workspace root from
-// the working directory when it is first imported, and commitlint is ESM-only. The parent (worker-client.ts)
-// writes the request as JSON to the file named in argv[2] (a lint request can outgrow an argument: E2BIG)
-// and reads the answer from the file named in argv[3].
-import { readFileSync, writeFileSync } from 'node:fs';
+// Runs inside the workspace being released, as one child process for a whole release: nx/release and
+// @nx/devkit take the workspace root from the working directory when first imported, and commitlint is
+// ESM-only. The parent (worker-client.ts) sends each request over the IPC channel (a lint request can
+// outgrow a command-line argument: E2BIG) and gets its answer back the same way. One process computes the
+// project graph once, where a process per request computed it for each.
 
 export type WorkerRequest =
+  | { command: 'graph' }
   | { command: 'lint'; messages: string[] }
   | { command: 'plan'; projects: string[] }
   | { command: 'apply'; conventional: string[]; patch: string[]; exact: Record<string, string> };
@@ -14,8 +15,30 @@ export interface LintVerdict {
   errors: string[];
 }
 
+/** The project graph as the release reads it: each project's root and tags, and its direct dependencies. */
+export interface RawGraph {
+  nodes: Record<string, { root: string; tags: string[] }>;
+  dependencies: Record<string, string[]>;
+}
+
 /** project → versions; `next` is null when nx found no reason to bump. */
 export type VersionPlan = Record<string, { current: string; next: string | null }>;
+
+async function graph(): Promise<RawGraph> {
+  const { createProjectGraphAsync } = await import('@nx/devkit');
+  const projectGraph = await createProjectGraphAsync({ exitOnError: false });
+  return {
+    nodes: Object.fromEntries(
+      Object.entries(projectGraph.nodes).map(([name, node]) => [
+        name,
+        { root: node.data.root, tags: node.data.tags ?? [] },
+      ]),
+    ),
+    dependencies: Object.fromEntries(
+      Object.entries(projectGraph.dependencies).map(([name, list]) => [name, list.map((d) => d.target)]),
+    ),
+  };
+}
 
 async function lintMessages(messages: string[]): Promise<LintVerdict[]> {
   const { default: load } = await import('@commitlint/load');
@@ -94,6 +117,8 @@ async function apply(conventional: string[], patch: string[], exact: Record<stri
 
 async function main(request: WorkerRequest): Promise<unknown> {
   switch (request.command) {
+    case 'graph':
+      return graph();
     case 'lint':
       return lintMessages(request.messages);
     case 'plan':
@@ -103,12 +128,21 @@ async function main(request: WorkerRequest): Promise<unknown> {
   }
 }
 
-if (require.main === module) {
-  main(JSON.parse(readFileSync(process.argv[2], 'utf8')) as WorkerRequest).then(
-    (answer) => writeFileSync(process.argv[3], JSON.stringify(answer)),
-    (error: Error) => {
-      console.error(error.stack ?? error.message);
-      process.exit(1);
-    },
-  );
+/** What the parent sends and gets back over the IPC channel. */
+export interface WorkerMessage {
+  id: number;
+  request: WorkerRequest;
+}
+export type WorkerReply = { id: number; answer: unknown } | { id: number; error: string };
+
+if (require.main === module && process.send) {
+  const reply = (message: WorkerReply) => process.send?.(message);
+  process.on('message', (message: WorkerMessage) => {
+    main(message.request).then(
+      (answer) => reply({ id: message.id, answer }),
+      (error: Error) => reply({ id: message.id, error: error.stack ?? error.message }),
+    );
+  });
+  // The parent closes the channel when its release is done.
+  process.on('disconnect', () => process.exit(0));
 }
