@@ -59,6 +59,22 @@ export interface SentResponse {
   body: string;
 }
 
+/** A response's status, headers and whole body. */
+function collect(response: http.IncomingMessage): Promise<SentResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () =>
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }),
+    );
+    response.on('error', reject);
+  });
+}
+
 /** One HTTP request on its own TCP connection (no keep-alive pool), so shutdown tests see real sockets. */
 export function send(
   url: string,
@@ -68,18 +84,7 @@ export function send(
     const request = http.request(
       url,
       { method: options.method ?? 'GET', headers: options.headers, agent: false },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        response.on('error', reject);
-      },
+      (response) => collect(response).then(resolve, reject),
     );
     request.on('error', reject);
     request.end(options.body);
@@ -110,17 +115,8 @@ export class KeepAliveClient {
   get(url: string, headers: Record<string, string> = {}): Promise<KeptAliveResponse> {
     return new Promise((resolve, reject) => {
       const request = http.request(url, { agent: this.agent, headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            socket: this.numbers.get(response.socket) ?? 0,
-          }),
-        );
-        response.on('error', reject);
+        const socket = this.numbers.get(response.socket) ?? 0;
+        collect(response).then((sent) => resolve({ ...sent, socket }), reject);
       });
       request.on('socket', (socket: Socket) => {
         if (this.numbers.has(socket)) return;
