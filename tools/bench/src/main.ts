@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { startPlatform } from '@gantry/local-platform';
@@ -6,7 +6,9 @@ import { runCli } from '@gantry/process';
 import { bundlePath } from '@gantry/service-catalog';
 import { cpuMicros, fire, median, memoryOf, startServer, stopServer } from './measure';
 import { profileServer } from './profile';
+import { markedSection, SCALE_SECTION } from './marked-section';
 import { pipelineFigures } from './pipeline-bench';
+import { stepTable } from './step-table';
 
 // Every figure is a ratio against a baseline measured in the same run, because this machine is noisy.
 const root = resolve(__dirname, '../../..');
@@ -143,18 +145,6 @@ async function platformStart(): Promise<number[]> {
   return times;
 }
 
-function stepTable(steps: Map<string, Map<string, number>>): string {
-  const runs = [...steps.keys()];
-  const names = [...new Set(runs.flatMap((run) => [...(steps.get(run)?.keys() ?? [])]))];
-  return [
-    `| step | ${runs.join(' | ')} |`,
-    `| --- | ${runs.map(() => '---').join(' | ')} |`,
-    ...names.map(
-      (name) => `| ${name} | ${runs.map((run) => steps.get(run)?.get(name)?.toFixed(1) ?? '').join(' | ')} |`,
-    ),
-  ].join('\n');
-}
-
 async function main() {
   log(`${ROUNDS} rounds of ${REQUESTS} requests at ${CONNECTIONS} connections per server, on ${cpus().length} cores`);
   const samples = await costPerRequest();
@@ -235,7 +225,10 @@ local gateway. The tools' and infra's own suites are left out of the clones' che
     : 'Not measured in this run: no Docker engine answered (`npm run docker:engine -- start`).'
 }
 `;
-  writeFileSync(resolve(root, 'docs/benchmarks.md'), report);
+  const file = resolve(root, 'docs/benchmarks.md');
+  // The scale section belongs to `npm run bench:scale`: rewriting the file keeps it as it was.
+  const scale = existsSync(file) ? markedSection(readFileSync(file, 'utf8'), SCALE_SECTION) : undefined;
+  writeFileSync(file, scale ? `${report}\n${scale}\n` : report);
   log('wrote docs/benchmarks.md');
   console.log(`\n${report}`);
 }

@@ -1,7 +1,7 @@
 import { defaultEngineLayout, engineAnswers } from '@gantry/docker';
 import { cloneWorkspace, commitChange } from '@gantry/process/testing';
 import type { ChecksState } from '@gantry/pipeline';
-import { runPipelineIn, sandboxEnv, stopStandins } from '@gantry/pipeline/testing';
+import { runPipelineIn, sandboxEnv, stopStandins, type SandboxRun } from '@gantry/pipeline/testing';
 
 /** Each step's seconds from a pipeline run's summary table (`step  seconds  outcome`), in the order run. */
 export function stepSeconds(output: string): Map<string, number> {
@@ -15,6 +15,26 @@ export function stepSeconds(output: string): Map<string, number> {
     if (/^total\s/.test(line.trim())) break;
   }
   return steps;
+}
+
+/**
+ * One pipeline run in `clone`, timed, with a progress line as each step starts; throws with the end of its
+ * output when the run fails, so a bench never reports the time of a broken pipeline.
+ */
+export async function timedPipeline(
+  label: string,
+  clone: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<SandboxRun & { steps: Map<string, number> }> {
+  const run = await runPipelineIn(clone, env, (line) => {
+    const step = /^▶ (\S+)/.exec(line.trim())?.[1];
+    if (step) log(`pipeline ${label}: ${step}…`);
+  });
+  if (run.code !== 0)
+    throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
+  log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
+  return { ...run, steps: stepSeconds(run.output) };
 }
 
 export interface PipelineFigures {
@@ -41,11 +61,8 @@ export async function pipelineFigures(root: string, log: (line: string) => void)
   const env = sandboxEnv(root, 15_999);
   const steps = new Map<string, Map<string, number>>();
   const timed = async (label: string, clone: string) => {
-    const run = await runPipelineIn(clone, env);
-    if (run.code !== 0)
-      throw new Error(`pipeline run "${label}" failed:\n${run.output.split('\n').slice(-20).join('\n')}`);
-    log(`pipeline ${label}: ${run.seconds.toFixed(1)} s`);
-    steps.set(label, stepSeconds(run.output));
+    const run = await timedPipeline(label, clone, env, log);
+    steps.set(label, run.steps);
     return run;
   };
   try {

@@ -5,13 +5,20 @@ import { routeTable } from './route-table';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
-// Thin CLI over startPlatform: reads its one setting, prints progress, and stops everything on Ctrl-C.
-async function main(): Promise<undefined> {
-  const rawPort = process.env['GANTRY_GATEWAY_PORT'] ?? '8080';
-  const gatewayPort = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || gatewayPort < 1 || gatewayPort > 65535) {
-    throw new Error(`GANTRY_GATEWAY_PORT must be an integer from 1 to 65535 (got ${JSON.stringify(rawPort)})`);
+// Thin CLI over startPlatform: reads its port settings, prints progress, and stops everything on Ctrl-C.
+function integerSetting(name: string, fallback: string, min: number, max: number): number {
+  const raw = process.env[name] ?? fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   }
+  return value;
+}
+
+async function main(): Promise<undefined> {
+  const gatewayPort = integerSetting('GANTRY_GATEWAY_PORT', '8080', 1, 65535);
+  // Moves every service's ports, so a second `npm start` (the scale bench's) can run beside a developer's.
+  const portOffset = integerSetting('GANTRY_PORT_OFFSET', '0', 0, 50_000);
   const started = Date.now();
   const color = process.stdout.isTTY;
   const names: string[] = [];
@@ -23,7 +30,12 @@ async function main(): Promise<undefined> {
   };
 
   console.log('gantry: starting services…');
-  const platform = await startPlatform({ workspaceRoot: resolve(__dirname, '../../..'), gatewayPort, onLine });
+  const platform = await startPlatform({
+    workspaceRoot: resolve(__dirname, '../../..'),
+    gatewayPort,
+    portOffset,
+    onLine,
+  });
   console.log(`\n${routeTable(platform.gatewayUrl, platform.routes)}`);
   console.log(
     `\ngantry: ${platform.routes.length} services ready in ${Date.now() - started} ms; status page ${platform.gatewayUrl}/_gantry; Ctrl-C stops everything\n`,

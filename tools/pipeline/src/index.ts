@@ -1,4 +1,5 @@
 export { describeBase, resolveBase, type BaseDecision } from './base-decision';
+export { imageContext, runCdk } from './cdk';
 export { baseStoreFromEnv, FileBaseStore, SsmBaseStore, type BaseStore } from './base-store';
 export { runLocalPipeline } from './run-local';
 export { PIPELINE_STEPS, type PipelineStep } from './steps';

@@ -31,14 +31,22 @@ export interface SandboxRun {
   state<T>(step: string, fallback: T): T;
 }
 
-/** Runs the local pipeline in a clone, timed, with its own Nx local cache as a fresh CodeBuild machine has. */
-export async function runPipelineIn(clone: string, env: NodeJS.ProcessEnv): Promise<SandboxRun> {
+/**
+ * Runs the local pipeline in a clone, timed, with its own Nx local cache as a fresh CodeBuild machine has.
+ * `onLine` sees each output line as it comes, for progress on a long run.
+ */
+export async function runPipelineIn(
+  clone: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void = () => undefined,
+): Promise<SandboxRun> {
   const lines: string[] = [];
   const started = performance.now();
   // Nx 23 shares its local cache between checkouts of one repository (~/.nx/<workspace id>): only the remote cache may be shared.
-  const code = await runLocalPipeline(clone, { ...env, NX_CACHE_DIRECTORY: join(clone, '.nx/cache') }, (line) =>
-    lines.push(line),
-  );
+  const code = await runLocalPipeline(clone, { ...env, NX_CACHE_DIRECTORY: join(clone, '.nx/cache') }, (line) => {
+    lines.push(line);
+    onLine(line);
+  });
   return {
     code,
     output: lines.join('\n'),
