@@ -41,9 +41,9 @@ describe('decide', () => {
     expect(decide([commit('feat(hello): x')], '0.2.0', true)).toEqual({ kind: 'conventional' });
   });
 
-  it('drops a bump nx proposed when no relevant commit releases anything (a root-file change)', () => {
-    expect(decide([commit('chore(hello): tidy')], '0.1.1')).toEqual({ kind: 'dropped' });
-    expect(decide([], '0.1.1')).toEqual({ kind: 'dropped' });
+  it('releases nothing on a bump nx proposed when no relevant commit releases anything (a root-file change)', () => {
+    expect(decide([commit('chore(hello): tidy')], '0.1.1')).toEqual({ kind: 'none' });
+    expect(decide([], '0.1.1')).toEqual({ kind: 'none' });
   });
 
   it('gives a patch for commits nx cannot classify, naming them', () => {

@@ -6,8 +6,6 @@ export type Decision =
   | { kind: 'conventional' }
   /** No bump from nx, but a change reached the service: ship it as a patch (and say which commits). */
   | { kind: 'patch'; unclassified: Commit[] }
-  /** nrwl/nx#34211: nx proposed a bump only because a root file changed. */
-  | { kind: 'dropped' }
   | { kind: 'none' };
 
 /**
@@ -25,6 +23,6 @@ export function decide(
   const unclassified = relevant.filter((commit) => classify(commit) === 'unclassified');
   if (proposed && releasing.length) return { kind: 'conventional' };
   if (unclassified.length || releasing.length || imageChanged) return { kind: 'patch', unclassified };
-  if (proposed) return { kind: 'dropped' };
+  // nx may still propose a bump, only because a root file changed (nrwl/nx#34211): that alone releases nothing.
   return { kind: 'none' };
 }

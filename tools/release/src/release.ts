@@ -41,8 +41,6 @@ export interface ReleaseResult {
   skipped?: 'release-commit' | 'already-released';
   /** commitlint findings on the commits the release read (since the oldest service tag). */
   lint: LintFinding[];
-  /** Bumps nx proposed that were dropped: no release-worthy commit touched the service or its libs (nrwl/nx#34211). */
-  dropped: { project: string; next: string; reason: string }[];
 }
 
 export interface ReleaseOptions {
@@ -60,7 +58,7 @@ export interface ReleaseOptions {
 }
 
 const COMMIT_SUBJECT = 'chore(release): publish';
-const NOTHING = { released: [], commit: null, tags: [], lint: [], dropped: [] };
+const NOTHING = { released: [], commit: null, tags: [], lint: [] };
 
 /**
  * Versions the services changed since their last release tag: the real nx release (conventional commits,
@@ -180,17 +178,20 @@ async function release(
   );
   if (candidates.length === 0) {
     log('no service has a release-worthy commit or image change since its last release: nx release is not asked');
-    return { released: [], commit: null, tags: dryRun ? [] : seeded, lint, dropped: [] };
+    return { released: [], commit: null, tags: dryRun ? [] : seeded, lint };
   }
 
-  const plan = await worker.request<VersionPlan>({ command: 'plan', projects: graph.services });
+  // nx release plans only the candidates: asked about every service, it proposes a patch for each after a
+  // root-file commit (nrwl/nx#34211), and planning 30 services costs about as much as releasing them.
+  const plan = await worker.request<VersionPlan>({ command: 'plan', projects: candidates });
   const conventional: string[] = [];
   const patch: string[] = [];
-  const dropped: ReleaseResult['dropped'] = [];
-  for (const project of graph.services) {
-    const relevant = relevantByProject.get(project) ?? [];
-    const next = plan[project]?.next;
-    const decision = decide(relevant, next, (imageChangesByProject.get(project) ?? []).length > 0);
+  for (const project of candidates) {
+    const decision = decide(
+      relevantByProject.get(project) ?? [],
+      plan[project]?.next,
+      (imageChangesByProject.get(project) ?? []).length > 0,
+    );
     if (decision.kind === 'conventional') conventional.push(project);
     if (decision.kind === 'patch') {
       patch.push(project);
@@ -198,14 +199,6 @@ async function release(
         log(
           `warning: ${project}: "${commit.subject}" (${commit.sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`,
         );
-    }
-    if (decision.kind === 'dropped' && next) {
-      dropped.push({
-        project,
-        next,
-        reason: 'no release-worthy commit touched the service or its libs (root files only)',
-      });
-      log(`${project}: nx proposed ${plan[project].current} -> ${next}; dropped, only root files changed`);
     }
   }
 
@@ -266,7 +259,7 @@ async function release(
         `${r.project}: passed over ${r.skippedVersions.join(', ')}: an image of each exists from a run that did not finish; versions are never given twice`,
       );
   }
-  if (dryRun || released.length === 0) return { released, commit: null, tags: dryRun ? [] : seeded, lint, dropped };
+  if (dryRun || released.length === 0) return { released, commit: null, tags: dryRun ? [] : seeded, lint };
 
   const identity = { ...process.env, ...releaseIdentity(git(root, ['show', '-s', '--format=%cI', 'HEAD'])) };
   git(
@@ -276,7 +269,7 @@ async function release(
   );
   for (const r of released) git(root, ['tag', '-a', r.tag, '-m', r.tag], identity);
   const commit = git(root, ['rev-parse', 'HEAD']);
-  return { released, commit, tags: [...seeded, ...released.map((r) => r.tag)], lint, dropped };
+  return { released, commit, tags: [...seeded, ...released.map((r) => r.tag)], lint };
 }
 
 /** The changelog lines of a service's relevant commits: each subject and the folders it touched. */

@@ -38,8 +38,12 @@ export async function checksStep(context: StepContext): Promise<ChecksState> {
   const decision = loadState<BaseState>(root, 'base');
   const exclude = excluded(env);
   if (exclude.length > 0) log(`leaving out of the checks: ${exclude.join(', ')}`);
-  const projects = await coveredProjects(root, decision, env);
-  const items = exclude.length > 0 ? await coveredProjects(root, decision, env, exclude) : projects;
+  // Every affected project (the later steps read them), and those to check: two Nx processes at once.
+  const [projects, checked] = await Promise.all([
+    coveredProjects(root, decision, env),
+    exclude.length > 0 ? coveredProjects(root, decision, env, exclude) : undefined,
+  ]);
+  const items = checked ?? projects;
   const settings = shardSettings(env);
   const shard = shardFromEnv(env);
   if (shard) return checksShard(context, { shard, perShard: settings.projectsPerShard, items, projects });
