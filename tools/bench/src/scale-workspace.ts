@@ -1,7 +1,5 @@
-import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { runNx } from '@gantry/process';
-import type { WorkspaceClone } from '@gantry/process/testing';
+import { generateService, type WorkspaceClone } from '@gantry/process/testing';
 
 /** The names of `count` generated services: bench-svc-01, bench-svc-02, … */
 export function generatedNames(count: number): string[] {
@@ -13,8 +11,8 @@ export function generatedNames(count: number): string[] {
 }
 
 /**
- * Adds `count` services to a clone with the service generator, one `nx g` each as a developer would, links
- * each package as `npm install` would, and commits them all, so the pipeline's first run ships them.
+ * Adds `count` services to a clone with the service generator, one `nx g` each as a developer would, and
+ * commits them all, so the pipeline's first run ships them.
  */
 export async function addGeneratedServices(
   clone: WorkspaceClone,
@@ -24,16 +22,7 @@ export async function addGeneratedServices(
   const names = generatedNames(count);
   const env = { ...process.env, NX_CACHE_DIRECTORY: join(clone.root, '.nx/cache') };
   for (const [index, name] of names.entries()) {
-    const generated = await runNx(
-      clone.root,
-      ['g', '@gantry/plugin:service', name, '--skipInstall', '--no-interactive'],
-      {
-        env,
-      },
-    );
-    if (generated.code !== 0) throw new Error(`generating ${name} failed:\n${generated.lines.slice(-20).join('\n')}`);
-    // The clone's node_modules are the source's, linked; --skipInstall leaves linking the new package to us.
-    symlinkSync(join(clone.root, 'apps', name), join(clone.root, 'node_modules/@gantry', name));
+    await generateService(clone.root, name, env);
     if ((index + 1) % 5 === 0 || index + 1 === count) log(`generated ${index + 1}/${count} services`);
   }
   if (count > 0) {

@@ -3,13 +3,13 @@
 // `npm run docker:engine -- start`. Scenarios share one S3 bucket and registry, in order.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultEngineLayout, dockerCli, engineAnswers } from '@gantry/docker';
 import { registryClient, type ServiceImageResult } from '@gantry/images';
 import { freePort, git as gitIn, runLines, waitUntil } from '@gantry/process';
-import { cloneWorkspace, commitChange } from '@gantry/process/testing';
+import { cloneWorkspace, commitChange, generateService } from '@gantry/process/testing';
 import { loadCatalog, serviceVersion } from '@gantry/service-catalog';
 import type { DeployedImage } from './deploy-record';
 import { stopStandins } from './local-standins';
@@ -446,20 +446,13 @@ describe('the pipeline on one clone, change after change', () => {
 
   it('ships a service made by the generator alone, at 0.1.0, from its own image, stack and route', async () => {
     const before = versions();
-    const nx = (...args: string[]) =>
-      execFileSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), ...args], {
-        cwd: root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' },
-        encoding: 'utf8',
-      });
-    nx('g', '@gantry/plugin:service', 'orders', '--skipInstall', '--no-interactive');
+    await generateService(root, 'orders');
     // The clone's node_modules are the source's, linked: npm records the new workspace in the lock file only,
-    // which `npm ci` in CodeBuild needs, and the new package is linked as npm would.
+    // which `npm ci` in CodeBuild needs.
     execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
       cwd: root,
       stdio: 'ignore',
     });
-    symlinkSync(join(root, 'apps/orders'), join(root, 'node_modules/@gantry/orders'));
     commitChange(root, git, {}, 'feat(orders): a new service from the generator');
 
     const run = await pipeline(root, 'feat(orders): a generated service', env);

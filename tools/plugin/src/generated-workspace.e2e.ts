@@ -4,11 +4,10 @@
 // one local cache between checkouts of a repository, which would let a run on the same machine replay this one.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { runNx } from '@gantry/process';
-import { cloneWorkspace } from '@gantry/process/testing';
+import { cloneWorkspace, generateService } from '@gantry/process/testing';
 import { loadCatalog } from '@gantry/service-catalog';
 
 const source = resolve(__dirname, '../../..');
@@ -16,16 +15,7 @@ const NEW_SERVICE = 'generated-check';
 
 test('the whole suite passes with one more service from the generator', { timeout: 30 * 60_000 }, async () => {
   const { root } = cloneWorkspace(source, 'generated');
-  const generated = await runNx(root, [
-    'g',
-    '@gantry/plugin:service',
-    NEW_SERVICE,
-    '--skipInstall',
-    '--no-interactive',
-  ]);
-  assert.equal(generated.code, 0, generated.lines.join('\n'));
-  // The clone's node_modules are the source's, linked; the new package is linked as npm would.
-  symlinkSync(join(root, 'apps', NEW_SERVICE), join(root, 'node_modules/@gantry', NEW_SERVICE));
+  await generateService(root, NEW_SERVICE);
   execFileSync('git', ['add', '-A'], { cwd: root });
   assert.deepEqual(
     loadCatalog(root)

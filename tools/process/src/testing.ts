@@ -1,1 +1,1 @@
-export { cloneWorkspace, commitChange, type WorkspaceClone } from './workspace-clone';
+export { cloneWorkspace, commitChange, generateService, type WorkspaceClone } from './workspace-clone';

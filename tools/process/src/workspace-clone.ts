@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git } from './git';
 import { linkedClone } from './linked-clone';
+import { runNx } from './nx';
 
 export interface WorkspaceClone {
   root: string;
@@ -34,4 +35,17 @@ export function commitChange(
   run('add', '-A');
   run('commit', '-qm', message);
   return run('rev-parse', 'HEAD');
+}
+
+/**
+ * Adds a service to a clone with the workspace's own generator (`nx g @gantry/plugin:service`), and links its
+ * package as `npm install` would: the clone's node_modules are the source's, so the generator's install is
+ * skipped. Throws with Nx's output when the generator refuses.
+ */
+export async function generateService(root: string, name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const generated = await runNx(root, ['g', '@gantry/plugin:service', name, '--skipInstall', '--no-interactive'], {
+    env,
+  });
+  if (generated.code !== 0) throw new Error(`generating ${name} failed:\n${generated.lines.slice(-20).join('\n')}`);
+  symlinkSync(join(root, 'apps', name), join(root, 'node_modules/@gantry', name));
 }
