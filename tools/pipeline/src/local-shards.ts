@@ -13,7 +13,7 @@ const isShardFile = (step: string, file: string) => file.startsWith(`${step}-sha
  * The shards of a step as parallel workers on this machine, the way a CodeBuild batch runs them: each in its
  * own clone of this checkout's HEAD, with the step states so far, its own empty Nx local cache (shards share
  * only the remote cache), and GANTRY_SHARD set. Each worker runs this checkout's step on its clone
- * (shard-worker.ts); its shard state comes back into this checkout's dist/pipeline.
+ * (`main.ts <step> <clone>`); its shard state comes back into this checkout's dist/pipeline.
  */
 export function localShardRunner(root: string, env: NodeJS.ProcessEnv): NonNullable<StepContext['runShards']> {
   return async (step, shards, log) => {
@@ -48,7 +48,7 @@ async function runShard(
   log(`shard ${name}: started in ${clone}`);
   const run = await runLines(
     process.execPath,
-    ['--import', 'tsx', join(__dirname, 'shard-worker.ts'), clone, step],
+    ['--import', 'tsx', join(__dirname, 'main.ts'), step, clone],
     {
       cwd: clone,
       env: {
