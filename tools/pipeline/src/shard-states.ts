@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shardLabel, shardSlices, type ShardId } from './shards';
+import { busyShards, shardLabel, shardSlices, type ShardId, type ShardLimits } from './shards';
 import { saveState, stateDir } from './state';
+import type { StepContext } from './step-context';
 
 /** What every shard records beside its own result, so whoever merges can tell that no shard is missing. */
 export interface ShardRecord {
@@ -58,4 +59,21 @@ export function checkShardsComplete(step: string, states: readonly ShardRecord[]
         `${step} shard ${position + 1}/${first.shard.count} did ${state.slice.join(', ')}, not its share`,
       );
   });
+}
+
+/**
+ * Runs a step's busy shards through `context.runShards` when more than one has work, and returns their
+ * states; undefined when one build takes it all, or nothing here runs shards, so the step does the work.
+ */
+export async function runBusyShards<T extends ShardRecord>(
+  context: StepContext,
+  work: { step: string; items: readonly string[]; limits: ShardLimits; what: string; setting: string },
+): Promise<T[] | undefined> {
+  const busy = busyShards(work.items, work.limits);
+  if (busy.length <= 1 || !context.runShards) return undefined;
+  context.log(
+    `${work.items.length} ${work.what}, more than ${work.limits.perShard} (${work.setting}) for one build: ${busy.length} shards in parallel`,
+  );
+  await context.runShards(work.step, busy, context.log);
+  return readShardStates<T>(context.root, work.step);
 }

@@ -1,8 +1,8 @@
 import { runNx } from '@gantry/process';
 import { coveredProjects } from '../affected';
 import { shardSettings } from '../settings';
-import { checkShardsComplete, readShardStates, saveShardState, type ShardRecord } from '../shard-states';
-import { busyShards, shardFromEnv, shardSlice, type ShardId } from '../shards';
+import { checkShardsComplete, runBusyShards, saveShardState, type ShardRecord } from '../shard-states';
+import { shardFromEnv, shardSlice, type ShardId } from '../shards';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import { summarizeTasks, type TaskSummary } from '../task-summary';
@@ -48,14 +48,14 @@ export async function checksStep(context: StepContext): Promise<ChecksState> {
   const shard = shardFromEnv(env);
   if (shard) return checksShard(context, { shard, perShard: settings.projectsPerShard, items, projects });
 
-  const busy = busyShards(items, { count: settings.count, perShard: settings.projectsPerShard });
-  if (busy.length > 1 && context.runShards) {
-    log(
-      `${items.length} projects to check, more than ${settings.projectsPerShard} (GANTRY_SHARD_PROJECTS) for one build: ${busy.length} shards in parallel`,
-    );
-    await context.runShards('checks', busy, log);
-    return finish(context, mergeChecksShards(readShardStates<ChecksShardState>(root, 'checks')));
-  }
+  const sharded = await runBusyShards<ChecksShardState>(context, {
+    step: 'checks',
+    items,
+    limits: { count: settings.count, perShard: settings.projectsPerShard },
+    what: 'projects to check',
+    setting: 'GANTRY_SHARD_PROJECTS',
+  });
+  if (sharded) return finish(context, mergeChecksShards(sharded));
   const summary = await runChecks(context, items);
   return finish(context, { ...summary, projects: summary.ok ? projects : [] });
 }

@@ -5,8 +5,8 @@ import { Git, runNx } from '@gantry/process';
 import { repositoryName, serviceVersion } from '@gantry/service-catalog';
 import { dockerConfigWith } from '../registry-login';
 import { registryAccess, repositoryPrefix, requireRegistry, shardSettings } from '../settings';
-import { checkShardsComplete, readShardStates, saveShardState, type ShardRecord } from '../shard-states';
-import { busyShards, shardFromEnv, shardSlice } from '../shards';
+import { checkShardsComplete, runBusyShards, saveShardState, type ShardRecord } from '../shard-states';
+import { shardFromEnv, shardSlice } from '../shards';
 import { loadState, saveState } from '../state';
 import type { StepContext } from '../step-context';
 import type { ChecksState } from './checks';
@@ -48,14 +48,14 @@ export async function imagesStep(context: StepContext): Promise<ImagesState> {
     saveShardState(root, 'images', state);
     return results;
   }
-  const busy = busyShards(candidates, { count: settings.count, perShard: settings.imagesPerShard });
-  if (busy.length > 1 && context.runShards) {
-    log(
-      `${candidates.length} candidate images, more than ${settings.imagesPerShard} (GANTRY_SHARD_IMAGES) for one build: ${busy.length} shards in parallel`,
-    );
-    await context.runShards('images', busy, log);
-    return save(root, mergeImagesShards(catalog, readShardStates<ImagesShardState>(root, 'images')));
-  }
+  const sharded = await runBusyShards<ImagesShardState>(context, {
+    step: 'images',
+    items: candidates,
+    limits: { count: settings.count, perShard: settings.imagesPerShard },
+    what: 'candidate images',
+    setting: 'GANTRY_SHARD_IMAGES',
+  });
+  if (sharded) return save(root, mergeImagesShards(catalog, sharded));
   return save(root, await buildAndPush(context, version, candidates));
 }
 
