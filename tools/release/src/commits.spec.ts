@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { git } from '@gantry/process';
 import { commitsSince } from './commits';
 import type { LintVerdict } from './worker';
-import { runWorker } from './worker-client';
+import { ReleaseWorker } from './worker-client';
 
 // Real git in temp repositories; the lint worker runs in this workspace, which has commitlint and tsx.
 const workspace = resolve(__dirname, '../../..');
@@ -111,7 +111,8 @@ describe('a 2,000-commit range', () => {
     expect(Buffer.byteLength(request)).toBeGreaterThan(MAX_ARG_STRLEN);
     expect(spawnSync(process.execPath, ['-e', '', request]).error).toMatchObject({ code: 'E2BIG' });
 
-    const verdicts = await runWorker<LintVerdict[]>(workspace, { command: 'lint', messages });
+    const worker = ReleaseWorker.start(workspace);
+    const verdicts = await worker.request<LintVerdict[]>({ command: 'lint', messages }).finally(() => worker.close());
 
     expect(verdicts).toHaveLength(2000);
     expect(verdicts.filter((v) => !v.valid)).toHaveLength(1);

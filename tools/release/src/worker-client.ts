@@ -63,13 +63,3 @@ export class ReleaseWorker {
     if (this.child.connected) this.child.disconnect();
   }
 }
-
-/** One request in a worker of its own, for a caller with nothing else to ask. */
-export async function runWorker<T>(root: string, request: WorkerRequest): Promise<T> {
-  const worker = ReleaseWorker.start(root);
-  try {
-    return await worker.request<T>(request);
-  } finally {
-    worker.close();
-  }
-}
