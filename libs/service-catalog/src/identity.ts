@@ -52,6 +52,8 @@ export function stackNames(envName: string) {
     platform: `${prefix}-Platform`,
     pipeline: `${prefix}-Pipeline`,
     service: (service: string) => `${prefix}-Service-${service}`,
+    /** The database of a service that declares one; the service stack depends on it. */
+    data: (service: string) => `${prefix}-Data-${service}`,
   };
 }
 

@@ -1,4 +1,13 @@
 export { CatalogError } from './catalog-error';
+export {
+  DATABASE_SIZES,
+  DATABASE_VARIABLES,
+  databaseSecretName,
+  databaseServices,
+  taskSecrets,
+  type DatabaseSizing,
+  type DatabaseVariable,
+} from './database';
 export { resolveEnv, serviceReferences } from './env-refs';
 export {
   bundleMetafilePath,
@@ -28,6 +37,8 @@ export {
 export {
   DEFAULT_DEPLOYMENT,
   deploymentOf,
+  type Database,
+  type DatabaseSize,
   ServiceEntrySchema,
   type Deployment,
   type SecretReference,

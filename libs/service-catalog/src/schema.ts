@@ -24,6 +24,21 @@ export const DeploymentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The service's own PostgreSQL database. The local platform runs it embedded on `port`; in AWS a Data stack
+ * gives it an RDS instance of `size`, whose credentials reach the task as DATABASE_SECRETS.
+ */
+export const DatabaseSchema = Type.Object(
+  {
+    engine: Type.Literal('postgres'),
+    // PostgreSQL folds unquoted names to lower case; this pattern needs no quoting anywhere.
+    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
+    port: Port,
+    size: Type.Union([Type.Literal('small'), Type.Literal('medium'), Type.Literal('large')]),
+  },
+  { additionalProperties: false },
+);
+
 /** The deploy contract of one service, declared once in apps/<name>/service.json. */
 export const ServiceEntrySchema = Type.Object(
   {
@@ -45,11 +60,14 @@ export const ServiceEntrySchema = Type.Object(
     env: Type.Record(Type.String({ pattern: EnvName }), Type.String(), { additionalProperties: false }),
     secrets: Type.Record(Type.String({ pattern: EnvName }), SecretRef, { additionalProperties: false }),
     deployment: Type.Optional(DeploymentSchema),
+    database: Type.Optional(DatabaseSchema),
   },
   { additionalProperties: false },
 );
 
 export type ServiceEntry = Static<typeof ServiceEntrySchema>;
+export type Database = Static<typeof DatabaseSchema>;
+export type DatabaseSize = Database['size'];
 export type Deployment = Required<Static<typeof DeploymentSchema>>;
 
 /** The defaults: blue/green (no production request reaches the new version before its checks pass), 5 minutes' bake. */

@@ -188,6 +188,32 @@ describe('entryProblems', () => {
     expect(entryProblems(FILE, raw)).toEqual([`${FILE}: "TOKEN" is declared in both "env" and "secrets"`]);
   });
 
+  it('accepts a postgres database block', () => {
+    const raw = sampleEntry('shop', 1, { database: { engine: 'postgres', name: 'shop', port: 5501, size: 'small' } });
+
+    expect(entryProblems(FILE, raw)).toEqual([]);
+  });
+
+  it('rejects a database engine other than postgres and a name postgres would need quoted, naming the fields', () => {
+    const raw = sampleEntry('shop', 1, { database: { engine: 'mysql', name: 'Shop-DB', port: 5501, size: 'small' } });
+
+    expect(entryProblems(FILE, raw)).toEqual([
+      `${FILE}: field "database.engine" Expected 'postgres' (got "mysql")`,
+      `${FILE}: field "database.name" Expected string to match '^[a-z][a-z0-9_]{0,62}$' (got "Shop-DB")`,
+    ]);
+  });
+
+  it('refuses a connection variable in env or secrets when the database block provides it', () => {
+    const raw = sampleEntry('shop', 1, {
+      env: { DB_HOST: 'localhost' },
+      database: { engine: 'postgres', name: 'shop', port: 5501, size: 'small' },
+    });
+
+    expect(entryProblems(FILE, raw)).toEqual([
+      `${FILE}: "DB_HOST" comes from the "database" block; remove it from "env" and "secrets"`,
+    ]);
+  });
+
   it('reports one message per bad field', () => {
     const raw = sampleEntry('shop', 1, { port: 'x', cpu: 'big', extra: true });
 
@@ -241,6 +267,14 @@ describe('catalogProblems', () => {
   it("reports one service's metricsPort colliding with another's port", () => {
     expect(catalogProblems([sampleEntry('alpha', 1), sampleEntry('beta', 2, { metricsPort: 3101 })])).toEqual([
       'services "alpha" and "beta" both use port 3101 (metricsPort)',
+    ]);
+  });
+
+  it("reports one service's database port colliding with another's port", () => {
+    const shop = sampleEntry('shop', 1, { database: { engine: 'postgres', name: 'shop', port: 3102, size: 'small' } });
+
+    expect(catalogProblems([shop, sampleEntry('cart', 2)])).toEqual([
+      'services "shop" and "cart" both use port 3102 (port)',
     ]);
   });
 

@@ -3,6 +3,7 @@ import { CatalogError } from './catalog-error';
 import { PRODUCTION_PRIORITY_OFFSET } from './routing';
 import { ServiceEntrySchema, type ServiceEntry } from './schema';
 import { serviceReferences } from './env-refs';
+import { DATABASE_VARIABLES } from './database';
 
 // Fargate accepts only these memory ranges (MiB) for each cpu size, in steps of 1024
 // (cpu 256 also takes 512), so e.g. 1536 is never a valid Fargate memory size.
@@ -52,6 +53,16 @@ export function entryProblems(source: string, raw: unknown): string[] {
   for (const key of Object.keys(entry.secrets)) {
     if (key in entry.env) problems.push(`${source}: "${key}" is declared in both "env" and "secrets"`);
   }
+  if (entry.database) {
+    for (const key of Object.keys({ ...entry.env, ...entry.secrets })) {
+      if (key in DATABASE_VARIABLES) {
+        problems.push(`${source}: "${key}" comes from the "database" block; remove it from "env" and "secrets"`);
+      }
+    }
+    if ([entry.port, entry.metricsPort].includes(entry.database.port)) {
+      problems.push(`${source}: field "database.port" ${entry.database.port} is the service's own port`);
+    }
+  }
   return problems;
 }
 
@@ -70,10 +81,12 @@ export function catalogProblems(entries: readonly ServiceEntry[]): string[] {
   // Locally every service shares one host, so no two ports of any kind may collide.
   const ports = new Map<number, string>();
   for (const entry of entries) {
-    for (const field of ['port', 'metricsPort'] as const) {
-      const owner = ports.get(entry[field]);
-      if (owner) problems.push(`services "${owner}" and "${entry.name}" both use port ${entry[field]} (${field})`);
-      else ports.set(entry[field], `${entry.name}`);
+    const used = { port: entry.port, metricsPort: entry.metricsPort, 'database.port': entry.database?.port };
+    for (const [field, port] of Object.entries(used)) {
+      if (port === undefined) continue;
+      const owner = ports.get(port);
+      if (owner) problems.push(`services "${owner}" and "${entry.name}" both use port ${port} (${field})`);
+      else ports.set(port, `${entry.name}`);
     }
   }
   const names = new Set(entries.map((e) => e.name));

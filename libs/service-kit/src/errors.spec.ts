@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorBody, errorsPlugin } from './errors';
-import { GatewayTimeoutError, NotFoundError } from './http-errors';
+import { GatewayTimeoutError, NotFoundError, ServiceUnavailableError } from './http-errors';
 import { demo, listenOnLoopback } from './test-fixture';
 import { buildTestService } from './testing';
 
@@ -371,12 +371,27 @@ describe('errors plugin on its own', () => {
     app.get('/uncoded-503', async () => {
       throw Object.assign(new Error('pool exhausted at 10.0.0.7'), { statusCode: 503 });
     });
+    app.get('/database-down', async () => {
+      throw new ServiceUnavailableError('the database is unavailable', 2);
+    });
     app.get('/thrown-string', async () => {
       throw 'not even an Error';
     });
     await app.ready();
   });
   afterAll(() => app.close());
+
+  it('answers a ServiceUnavailableError with 503, its message and its Retry-After', async () => {
+    const response = await app.inject({ method: 'GET', url: '/database-down' });
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the database is unavailable',
+    });
+  });
 
   it('shows the message of a deliberate 504', async () => {
     const response = await app.inject({ method: 'GET', url: '/timeout' });

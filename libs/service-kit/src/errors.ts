@@ -43,6 +43,8 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: FastifyE
   const statusCode = statusOf(error);
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: error.code, message: error.message }, 'request rejected');
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (statusCode === 503 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   void reply
     .code(statusCode)
     .type('application/json; charset=utf-8')

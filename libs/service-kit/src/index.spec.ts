@@ -10,6 +10,7 @@ describe('public index', () => {
         'GatewayTimeoutError',
         'NotFoundError',
         'REQUEST_ID_HEADER',
+        'ServiceUnavailableError',
         'applyResponseHeaders',
         'baseConfigSchema',
         'buildService',

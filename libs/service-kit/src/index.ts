@@ -7,8 +7,8 @@ export {
   frameworkErrorHandler,
   type ErrorBody,
 } from './errors';
-export { BadGatewayError, GatewayTimeoutError, NotFoundError } from './http-errors';
-export { lifecyclePlugin, type Lifecycle } from './lifecycle';
+export { BadGatewayError, GatewayTimeoutError, NotFoundError, ServiceUnavailableError } from './http-errors';
+export { lifecyclePlugin, type DependencyCheck, type Lifecycle } from './lifecycle';
 export { loadSheddingPlugin, type LoadSheddingOptions } from './load-shedding';
 export { metricsPlugin, startMetricsServer } from './metrics';
 export { probesPlugin, type BuildInfo } from './probes';

@@ -92,6 +92,35 @@ describe('readiness through the lifecycle', () => {
     });
   });
 
+  it('answers readiness with 503 naming a dependency whose check fails, and liveness stays 200', async () => {
+    await listenOnLoopback(app);
+    app.lifecycle.dependencies.set('database', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')));
+
+    const ready = await app.inject({ method: 'GET', url: '/demo/ready' });
+    const health = await app.inject({ method: 'GET', url: '/demo/health' });
+
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'not ready: database is unavailable',
+    });
+    expect(health.statusCode).toBe(200);
+  });
+
+  it('counts a dependency that does not answer within a second as unavailable', async () => {
+    await listenOnLoopback(app);
+    app.lifecycle.dependencies.set(
+      'database',
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+
+    const ready = await app.inject({ method: 'GET', url: '/demo/ready' });
+
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().message).toBe('not ready: database is unavailable');
+  });
+
   it('keeps liveness at 200 while draining', async () => {
     await listenOnLoopback(app);
     app.lifecycle.state = 'draining';

@@ -15,6 +15,9 @@ export interface ProbesOptions {
   build: BuildInfo;
 }
 
+/** A dependency that has not answered readiness's check by then counts as down. */
+const DEPENDENCY_TIMEOUT_MS = 1_000;
+
 const Status = Type.Object({ status: Type.String() });
 const Version = Type.Object({
   name: Type.String(),
@@ -28,6 +31,19 @@ const Version = Type.Object({
  * can answer at all; readiness, which the load balancer judges, answers 503 in the error shape while the
  * service starts, drains or is overloaded. Neither is shed: readiness reports the overload itself.
  */
+/** The first dependency whose check fails, as readiness's reason; its error is logged, not shown. */
+async function downDependency(app: FastifyInstance): Promise<string | undefined> {
+  for (const [name, check] of app.lifecycle.dependencies) {
+    try {
+      await check(AbortSignal.timeout(DEPENDENCY_TIMEOUT_MS));
+    } catch (error) {
+      app.log.warn({ err: error, dependency: name }, `readiness: ${name} is unavailable`);
+      return `${name} is unavailable`;
+    }
+  }
+  return undefined;
+}
+
 export const probesPlugin = fp<ProbesOptions>(
   async function probes(app: FastifyInstance, opts) {
     const overloaded = app.hasDecorator('overloaded') ? () => app.overloaded() : () => false;
@@ -42,7 +58,7 @@ export const probesPlugin = fp<ProbesOptions>(
       { config, schema: { response: { 200: Status, 503: ErrorBodySchema } } },
       async (_request, reply) => {
         const state = app.lifecycle.state;
-        const reason = state !== 'ready' ? state : overloaded() ? 'overloaded' : undefined;
+        const reason = state !== 'ready' ? state : overloaded() ? 'overloaded' : await downDependency(app);
         if (reason !== undefined) return reply.code(503).send(errorBody(503, `not ready: ${reason}`));
         return { status: 'ready' };
       },
