@@ -48,3 +48,9 @@ export const DATABASE_SIZES: Record<DatabaseSize, DatabaseSizing> = {
 export function databaseServices(entries: readonly ServiceEntry[]): Array<ServiceEntry & { database: Database }> {
   return entries.filter((entry): entry is ServiceEntry & { database: Database } => entry.database !== undefined);
 }
+
+/** The argument that makes a database service's bundle run its migrations and exit instead of serving. */
+export const MIGRATE_ARGUMENT = 'migrate';
+
+/** The command override of the one-off migration task: the image's own CMD (service.Dockerfile) plus MIGRATE_ARGUMENT. */
+export const MIGRATE_COMMAND = ['node', '/app/main.js', MIGRATE_ARGUMENT] as const;

@@ -4,6 +4,8 @@ export {
   DATABASE_VARIABLES,
   databaseSecretName,
   databaseServices,
+  MIGRATE_ARGUMENT,
+  MIGRATE_COMMAND,
   taskSecrets,
   type DatabaseSizing,
   type DatabaseVariable,
