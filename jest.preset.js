@@ -9,8 +9,9 @@ module.exports = {
       '@swc/jest',
       { swcrc: false, jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
     ],
+    '^.+\\.sql$': require.resolve('./libs/database/jest-sql-transform.cjs'),
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'sql'],
   testEnvironmentOptions: { customExportConditions: ['@gantry/source', 'node', 'require', 'default'] },
   coverageDirectory: 'test-output/jest/coverage',
   // JUnit XML per project for the CodeBuild reports group (buildspec.yml).

