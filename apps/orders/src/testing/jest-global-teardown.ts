@@ -1,0 +1,1 @@
+export { tearDownTestPostgres as default } from '@gantry/database/testing';
