@@ -1,12 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { loadCatalog } from '@gantry/service-catalog';
+import { databaseSecretName, databaseServices, loadCatalog } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInfraConfig } from './config';
-import { addGantryStacks, callCycle, servicesFromContext } from './gantry-app';
+import { addGantryStacks, callCycle, calleesOf, servicesFromContext } from './gantry-app';
+import { DATABASE_PORT } from './constructs/service-database';
+import type { DataStack } from './data-stack';
 import { taskSecurityGroupExportName, type ServiceStack } from './service-stack';
 
 const catalog = loadCatalog(join(__dirname, '..', '..'));
@@ -194,10 +196,13 @@ describe('the whole Gantry app', () => {
 
 describe('service-to-service calls in the whole app', () => {
   // The real catalog: pricing's CATALOG_URL is ${service:catalog}; hello and catalog call nobody.
-  const { platform, services } = addGantryStacks(new App(), { config, catalog, nag: false });
+  const { platform, services, data } = addGantryStacks(new App(), { config, catalog, nag: false });
   const port = (name: string) => catalog.find((entry) => entry.name === name)?.port;
 
-  /** Every ingress rule of every service stack, as "<source> -> <service>:<port>", the source "alb" or a service. */
+  /**
+   * Every ingress rule of every service stack, as "<source> -> <target>:<port>", the source "alb" or a service, the
+   * target a service or "<service>-database".
+   */
   function ingress(): string[] {
     return [...services].flatMap(([name, stack]) => {
       // Synthesized first: only then does a token from the platform stack resolve to its import.
@@ -209,12 +214,15 @@ describe('service-to-service calls in the whole app', () => {
         expect(group.Properties.SecurityGroupIngress).toBeUndefined();
       return Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(({ Properties: rule }) => {
         const into = JSON.stringify(rule.GroupId);
+        const database = data.get(name)?.database.securityGroup;
         const target =
           into === own
             ? name
-            : [...services.keys()].find(
-                (other) => into === JSON.stringify({ 'Fn::ImportValue': taskSecurityGroupExportName('dev', other) }),
-              );
+            : database && into === JSON.stringify(stack.resolve(database.securityGroupId))
+              ? `${name}-database`
+              : [...services.keys()].find(
+                  (other) => into === JSON.stringify({ 'Fn::ImportValue': taskSecurityGroupExportName('dev', other) }),
+                );
         const from = JSON.stringify(rule.SourceSecurityGroupId);
         const source = from === alb ? 'alb' : from === own ? name : `unknown ${from}`;
         expect(rule.CidrIp).toBeUndefined();
@@ -224,15 +232,22 @@ describe('service-to-service calls in the whole app', () => {
     });
   }
 
-  it("lets catalog accept pricing's calls on its port, keeps the ALB's path to every service, and allows nothing else", () => {
+  it("lets each callee (catalog among them) accept its callers' calls on its port, keeps the ALB's path to every service, and allows nothing else", () => {
     // GIVEN / WHEN the app from the real catalog
-    // THEN the rules are exactly: the ALB into every service in the catalog on its port, and pricing into catalog
+    // THEN the rules are exactly: the ALB into every service in the catalog on its port, each caller into each of
+    // its callees (pricing into catalog among them), and each service with a database into its own database
+    const calls = catalog.flatMap((entry) =>
+      calleesOf(entry).map((callee) => `${entry.name} -> ${callee}:${port(callee)}`),
+    );
+    expect(calls).toContain(`pricing -> catalog:${port('catalog')}`);
     expect(ingress().sort()).toEqual(
       [
         ...[...services.keys()].map((name) => `alb -> ${name}:${port(name)}`),
-        `pricing -> catalog:${port('catalog')}`,
+        ...calls,
+        ...[...data.keys()].map((name) => `${name} -> ${name}-database:${DATABASE_PORT}`),
       ].sort(),
     );
+    expect([...data.keys()]).toEqual(databaseServices(catalog).map((entry) => entry.name));
     // AND the pricing rule points at the group the catalog stack exports
     const catalogStack = services.get('catalog');
     if (!catalogStack) throw new Error('no catalog stack');
@@ -332,5 +347,216 @@ describe('the whole app outside dev', () => {
     Template.fromStack(devStacks.network).resourceCountIs('AWS::EC2::NatGateway', 1);
     expect(prodStacks.platform.https).toBe(true);
     expect(devStacks.platform.https).toBe(false);
+  });
+});
+
+describe('databases in the whole app', () => {
+  // A catalog with one database service (ledger) and one without (plain).
+  const ledger = sampleEntry('ledger', 50, {
+    database: { engine: 'postgres', name: 'ledger', port: 5450, size: 'small' },
+  });
+  const plain = sampleEntry('plain', 51);
+  const withDatabase = [ledger, plain];
+  const fieldNames = {
+    DB_HOST: 'host',
+    DB_PORT: 'port',
+    DB_NAME: 'dbname',
+    DB_USER: 'username',
+    DB_PASSWORD: 'password',
+  };
+
+  describe('a catalog with one database service', () => {
+    // GIVEN / WHEN the app is built from it
+    const stacks = addGantryStacks(new App(), { config, catalog: withDatabase, nag: false });
+    const dataStack = stacks.data.get('ledger') as DataStack;
+    const service = stacks.services.get('ledger') as ServiceStack;
+    const dataTemplate = Template.fromStack(dataStack);
+    const serviceTemplate = Template.fromStack(service);
+
+    it('synthesizes exactly one Data stack, Gantry-dev-Data-ledger, holding one instance', () => {
+      // THEN only ledger has a Data stack, named by the catalog's stackNames
+      expect([...stacks.data.keys()]).toEqual(['ledger']);
+      expect(dataStack.stackName).toBe('Gantry-dev-Data-ledger');
+      dataTemplate.resourceCountIs('AWS::RDS::DBInstance', 1);
+      for (const other of [stacks.network, stacks.platform, stacks.pipeline, ...stacks.services.values()])
+        Template.fromStack(other).resourceCountIs('AWS::RDS::DBInstance', 0);
+    });
+
+    it('makes that instance encrypted, deletion-protected, retained and backed up for point-in-time recovery', () => {
+      // THEN the instance says so, with its key and secret retained too
+      dataTemplate.hasResource('AWS::RDS::DBInstance', {
+        Properties: Match.objectLike({
+          StorageEncrypted: true,
+          KmsKeyId: Match.objectLike({ 'Fn::GetAtt': Match.anyValue() }),
+          DeletionProtection: true,
+          BackupRetentionPeriod: 14,
+          DeleteAutomatedBackups: false,
+          PubliclyAccessible: false,
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      dataTemplate.hasResource('AWS::KMS::Key', { Properties: Match.anyValue(), DeletionPolicy: 'Retain' });
+    });
+
+    it("places it in the network's isolated database subnets", () => {
+      // THEN its subnet group is exactly the Network stack's database subnets, by import
+      const imports = stacks.network.vpc
+        .selectSubnets(stacks.network.databaseSubnets)
+        .subnets.map((subnet) => dataStack.resolve(subnet.subnetId));
+      expect(imports).toHaveLength(2);
+      expect(JSON.stringify(imports)).toMatch(/Fn::ImportValue.*VpcdatabaseSubnet1.*VpcdatabaseSubnet2/);
+      dataTemplate.hasResourceProperties('AWS::RDS::DBSubnetGroup', Match.objectLike({ SubnetIds: imports }));
+    });
+
+    it('names the secret gantry/dev/ledger/database and rotates it on a schedule', () => {
+      dataTemplate.hasResourceProperties(
+        'AWS::SecretsManager::Secret',
+        Match.objectLike({ Name: databaseSecretName('dev', 'ledger') }),
+      );
+      expect(databaseSecretName('dev', 'ledger')).toBe('gantry/dev/ledger/database');
+      dataTemplate.hasResourceProperties(
+        'AWS::SecretsManager::RotationSchedule',
+        Match.objectLike({ RotationRules: { ScheduleExpression: 'rate(30 days)' } }),
+      );
+    });
+
+    it("admits the database port only from ledger's task security group and the rotation function", () => {
+      // WHEN every ingress rule into the database's group is collected, from both stacks
+      const dbGroupHere = JSON.stringify(dataStack.resolve(dataStack.database.securityGroup.securityGroupId));
+      const dbGroupThere = JSON.stringify(service.resolve(dataStack.database.securityGroup.securityGroupId));
+      const rotationGroup = Object.keys(
+        dataTemplate.findResources('AWS::EC2::SecurityGroup', {
+          Properties: { GroupDescription: Match.stringLikeRegexp('RotationSingleUser') },
+        }),
+      );
+      const rules = [
+        ...Object.values(dataTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
+          .map((r) => r.Properties)
+          .filter((rule) => JSON.stringify(rule.GroupId) === dbGroupHere),
+        ...Object.values(serviceTemplate.findResources('AWS::EC2::SecurityGroupIngress'))
+          .map((r) => r.Properties)
+          .filter((rule) => JSON.stringify(rule.GroupId) === dbGroupThere),
+      ];
+
+      // THEN there are two: ledger's task group (in the service stack) and the rotation function's group
+      expect(rules.map((rule) => rule.SourceSecurityGroupId)).toEqual([
+        { 'Fn::GetAtt': [rotationGroup[0], 'GroupId'] },
+        service.resolve(service.gantryService.securityGroup.securityGroupId),
+      ]);
+      // AND none of them opens a CIDR (no 0.0.0.0/0, no VPC CIDR), and no group holds an inline rule
+      for (const rule of rules) {
+        expect(rule.CidrIp).toBeUndefined();
+        expect(rule.CidrIpv6).toBeUndefined();
+      }
+      expect(rules[1]).toMatchObject({ IpProtocol: 'tcp', FromPort: DATABASE_PORT, ToPort: DATABASE_PORT });
+      for (const group of Object.values(dataTemplate.findResources('AWS::EC2::SecurityGroup')))
+        expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+    });
+
+    it('gives the task DB_HOST … DB_PASSWORD from that secret, and lets its execution role read it', () => {
+      // THEN each variable reads its field of the Data stack's secret, by import
+      const secretArn = service.resolve(dataStack.database.secret.secretArn);
+      expect(JSON.stringify(secretArn)).toMatch(/Fn::ImportValue.*Gantry-dev-Data-ledger/);
+      const [task] = Object.values(serviceTemplate.findResources('AWS::ECS::TaskDefinition'));
+      const secrets = task.Properties.ContainerDefinitions[0].Secrets;
+      for (const [name, field] of Object.entries(fieldNames)) {
+        expect(secrets).toContainEqual({ Name: name, ValueFrom: { 'Fn::Join': ['', [secretArn, `:${field}::`]] } });
+      }
+      serviceTemplate.hasResourceProperties(
+        'AWS::IAM::Policy',
+        Match.objectLike({
+          PolicyDocument: Match.objectLike({
+            Statement: Match.arrayWith([
+              Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']), Resource: secretArn }),
+            ]),
+          }),
+        }),
+      );
+    });
+
+    it('deploys the Data stack before the service stack, and the pipeline needs no other stack first', () => {
+      expect(service.dependencies).toContain(dataStack);
+      expect(dataStack.dependencies).not.toContain(service);
+      expect(dataStack.dependencies).toContain(stacks.network);
+      expect(stacks.pipeline.dependencies).toEqual([]);
+      // AND the pipeline may run ledger's migrations, not plain's
+      expect(stacks.pipeline.migrationServices).toEqual(['ledger']);
+    });
+  });
+
+  it('synthesizes no Data stack for a catalog without databases, and the pipeline imports nothing', () => {
+    // GIVEN / WHEN the app from a catalog whose entries declare no database
+    const app = new App();
+    const stacks = addGantryStacks(app, { config, catalog: [plain], nag: false });
+
+    // THEN there is no Data stack, and no stack holds a database
+    expect(stacks.data.size).toBe(0);
+    expect(app.node.children.map((child) => child.node.id).filter((id) => id.includes('-Data-'))).toEqual([]);
+    expect(stacks.pipeline.migrationServices).toEqual([]);
+    expect(stacks.pipeline.dependencies).not.toContain(stacks.platform);
+  });
+
+  it("synthesizes a database service's Data stack with its service when planned, and without it otherwise", () => {
+    // GIVEN the deploy step's plans of ledger alone and of plain alone
+    const ledgerApp = new App({ context: { services: 'ledger' } });
+    const plainApp = new App({ context: { services: 'plain' } });
+
+    // WHEN each app is built with the services from its context
+    const onlyLedger = addGantryStacks(ledgerApp, {
+      config,
+      catalog: withDatabase,
+      only: servicesFromContext(ledgerApp, withDatabase),
+      nag: false,
+    });
+    const onlyPlain = addGantryStacks(plainApp, {
+      config,
+      catalog: withDatabase,
+      only: servicesFromContext(plainApp, withDatabase),
+      nag: false,
+    });
+
+    // THEN ledger's plan holds its Data stack, plain's holds none, and both pipelines may migrate ledger
+    expect([...onlyLedger.services.keys()]).toEqual(['ledger']);
+    expect([...onlyLedger.data.keys()]).toEqual(['ledger']);
+    expect([...onlyPlain.services.keys()]).toEqual(['plain']);
+    expect(onlyPlain.data.size).toBe(0);
+    expect(onlyPlain.pipeline.migrationServices).toEqual(['ledger']);
+  });
+
+  it('reports no unacknowledged cdk-nag finding on the Data stack (or any other)', () => {
+    // GIVEN the app with a database service and the nag checks on
+    const outdir = mkdtempSync(join(tmpdir(), 'gantry-cdk-'));
+    try {
+      const app = new App({ outdir });
+      addGantryStacks(app, { config, catalog: withDatabase });
+
+      // WHEN it is synthesized
+      let synthError: unknown;
+      try {
+        app.synth();
+      } catch (error) {
+        synthError = error;
+      }
+
+      // THEN the validation report lists no finding, and the Data stack's resources were checked
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: Array<{ pluginName: string; violations?: Violation[] }>;
+      };
+      const findings = report.pluginReports.flatMap((plugin) =>
+        (plugin.violations ?? []).flatMap((v) =>
+          (v.violatingConstructs ?? v.violatingResources ?? [{ constructPath: '?' }]).map(
+            (r) => `${plugin.pluginName}: ${v.severity} ${v.ruleName} at ${r.constructPath}`,
+          ),
+        ),
+      );
+      expect(findings).toEqual([]);
+      expect(synthError).toBeUndefined();
+      expect(readFileSync(join(outdir, 'Gantry-dev-Data-ledger.template.json'), 'utf8')).toContain(
+        'AWS::RDS::DBInstance',
+      );
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { Annotations, ValidationError, Validations, type App } from 'aws-cdk-lib';
-import { catalogProblems, serviceReferences, stackNames, type ServiceEntry } from '@gantry/service-catalog';
+import {
+  catalogProblems,
+  databaseServices,
+  serviceReferences,
+  stackNames,
+  type ServiceEntry,
+} from '@gantry/service-catalog';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { placeholderConnectionArn, validateInfraConfig, type InfraConfig } from './config';
+import { DataStack } from './data-stack';
 import { errorName } from './errors';
 import { NetworkStack } from './network-stack';
 import { PipelineStack } from './pipeline-stack';
@@ -19,8 +26,8 @@ export interface GantryAppProps {
    */
   readonly nag?: boolean;
   /**
-   * Synthesize only these services' stacks (the deploy step's plan); the pipeline stack still names every
-   * catalog service. Undefined synthesizes every service stack.
+   * Synthesize only these services' stacks, and the Data stacks of those with a database (the deploy step's plan);
+   * the pipeline stack still names every catalog service. Undefined synthesizes every service and Data stack.
    */
   readonly only?: readonly string[];
 }
@@ -29,6 +36,8 @@ export interface GantryStacks {
   readonly network: NetworkStack;
   readonly platform: PlatformStack;
   readonly services: ReadonlyMap<string, ServiceStack>;
+  /** One per synthesized service that declares a database, by service name. */
+  readonly data: ReadonlyMap<string, DataStack>;
   readonly pipeline: PipelineStack;
 }
 
@@ -91,7 +100,7 @@ export function callCycle(catalog: readonly ServiceEntry[]): string[] | undefine
   return undefined;
 }
 
-/** Adds every Gantry stack to `app`: network, platform, one per catalog entry, pipeline. */
+/** Adds every Gantry stack to `app`: network, platform, one per catalog entry (and one per database), pipeline. */
 export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
   const { config, catalog } = props;
   // loadInfraConfig checks this too; a config built another way must fail synth just as clearly.
@@ -126,7 +135,18 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     envName: config.envName,
   });
   const services = new Map<string, ServiceStack>();
+  const data = new Map<string, DataStack>();
   for (const entry of catalog.filter((e) => props.only?.includes(e.name) ?? true)) {
+    // A service's database travels with it: planning the service plans its Data stack too.
+    const database = entry.database
+      ? new DataStack(app, names.data(entry.name), {
+          env,
+          entry,
+          envName: config.envName,
+          vpc: network.vpc,
+          subnets: network.databaseSubnets,
+        })
+      : undefined;
     const stack = new ServiceStack(app, names.service(entry.name), {
       env,
       entry,
@@ -134,9 +154,15 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
       envName: config.envName,
       image: imageFromContext(app, entry.name),
       callees: calleesOf(entry).map((name) => importedPeer(config.envName, byName.get(name) as ServiceEntry)),
+      database: database?.database,
     });
     acknowledgeServiceFindings(stack);
     services.set(entry.name, stack);
+    if (database) {
+      // The references make this so already; said here so that it stays so if they change.
+      stack.addStackDependency(database, 'reads its database secret and joins its database security group');
+      data.set(entry.name, database);
+    }
   }
   // A caller imports its callee's security group export, so a full deploy creates the callee first.
   for (const entry of catalog) {
@@ -153,6 +179,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     githubOwner: config.githubOwner,
     githubRepo: config.githubRepo,
     branch: config.branch,
+    migrationServices: databaseServices(catalog).map((entry) => entry.name),
   });
   // Synth must work before the connection exists; a deploy with the placeholder fails late, in CloudFormation.
   if (config.connectionArn === placeholderConnectionArn(config.account, config.region)) {
@@ -163,5 +190,5 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     );
   }
   if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { network, platform, services, pipeline };
+  return { network, platform, services, data, pipeline };
 }

@@ -24,9 +24,17 @@ export function deployTimeAzs(count: number): string[] {
   return Array.from({ length: count }, (_, index) => Fn.select(index, Fn.getAzs()));
 }
 
-/** The VPC: public subnets for the ALB and NAT, private subnets for Fargate tasks. */
+/** The subnet group databases live in: isolated, with no route to or from the internet. */
+export const DATABASE_SUBNET_GROUP = 'database';
+
+/**
+ * The VPC: public subnets for the ALB and NAT, private subnets (NAT egress) for Fargate tasks and Lambdas, isolated
+ * subnets for databases.
+ */
 export class NetworkStack extends Stack {
   public readonly vpc: ec2.Vpc;
+  /** The isolated database subnets, one per AZ: no NAT, no internet gateway route, so a database reaches nothing outside the VPC. */
+  public readonly databaseSubnets: ec2.SubnetSelection = { subnetGroupName: DATABASE_SUBNET_GROUP };
   private readonly azCount: number;
 
   /**
@@ -64,6 +72,8 @@ export class NetworkStack extends Stack {
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        // Last, so the existing groups keep their CIDR blocks (a moved subnet is a replaced subnet).
+        { name: DATABASE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {

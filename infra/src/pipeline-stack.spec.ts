@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PULL_REQUEST_BUILDSPEC } from './constructs/pull-request-pipeline';
-import { DEFAULT_SHARDING } from '@gantry/service-catalog';
+import { DEFAULT_SHARDING, ecsNames } from '@gantry/service-catalog';
 import { MAIN_BUILDSPECS, MAIN_STAGES, PipelineStack, type MainStage } from './pipeline-stack';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
@@ -639,5 +639,131 @@ describe('PipelineStack', () => {
           githubRepo: 'b',
         }),
     ).toThrow(/must name at least one service/);
+  });
+});
+
+describe('PipelineStack with database services', () => {
+  // GIVEN services hello and orders, orders declaring a database
+  const stack = new PipelineStack(new App(), 'Pipeline', {
+    env,
+    envName: 'dev',
+    services: ['hello', 'orders'],
+    migrationServices: ['orders'],
+    connectionArn: CONNECTION,
+    githubOwner: 'acme',
+    githubRepo: 'gantry',
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: Json }>;
+  const roleId = (construct: IConstruct) =>
+    stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnResource)) as string;
+  const statementsOf = (role: string): Statement[] =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(`"${role}"`))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+  const deployRole = roleId(stack.stages.deploy.role);
+  const arn = (service: string, resource: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:eu-west-1:111111111111:${resource}`]],
+  });
+
+  it("lets the deploy role run orders' migration task, watch it and read its log, and nothing more of ECS", () => {
+    // WHEN the deploy role's migrate statements are read
+    const migrate = statementsOf(deployRole).filter((s) => s.Sid?.startsWith('Migrate'));
+
+    // THEN they are exactly these, each scoped to orders' fixed names and the platform's cluster
+    expect(migrate).toEqual([
+      {
+        Sid: 'MigrateDescribeServices',
+        Effect: 'Allow',
+        Action: 'ecs:DescribeServices',
+        Resource: arn('ecs', 'service/gantry-dev/gantry-dev-orders'),
+      },
+      {
+        Sid: 'MigrateCopyTaskDefinitions',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+        Resource: '*',
+      },
+      {
+        Sid: 'MigrateTagTaskDefinitionCopy',
+        Effect: 'Allow',
+        Action: 'ecs:TagResource',
+        Resource: arn('ecs', 'task-definition/gantry-dev-orders:*'),
+        Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      },
+      {
+        Sid: 'MigrateRunTask',
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Resource: arn('ecs', 'task-definition/gantry-dev-orders:*'),
+        Condition: { ArnEquals: { 'ecs:cluster': arn('ecs', 'cluster/gantry-dev') } },
+      },
+      {
+        Sid: 'MigrateWatchTask',
+        Effect: 'Allow',
+        Action: 'ecs:DescribeTasks',
+        Resource: arn('ecs', 'task/gantry-dev/*'),
+      },
+      {
+        Sid: 'MigratePassTaskRoles',
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/gantry-dev-orders-task']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/gantry-dev-orders-exec']] },
+        ],
+        Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        Sid: 'MigrateReadTaskLog',
+        Effect: 'Allow',
+        Action: 'logs:GetLogEvents',
+        Resource: arn('logs', 'log-group:/gantry/dev/orders:log-stream:orders/app/*'),
+      },
+    ]);
+    // AND the names are the ones the orders stack gives its pieces
+    expect(ecsNames('dev', 'orders')).toMatchObject({ family: 'gantry-dev-orders', logGroup: '/gantry/dev/orders' });
+  });
+
+  it('grants no other role ECS or PassRole, and hello nothing', () => {
+    // WHEN every role's statements are read
+    const others = Object.entries(resources)
+      .filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id !== deployRole)
+      .flatMap(([id]) => statementsOf(id));
+
+    // THEN no other role may call ECS or pass a role, and no statement names hello's pieces
+    expect(JSON.stringify(others)).not.toMatch(/"(ecs|iam):/);
+    expect(JSON.stringify(statementsOf(deployRole))).not.toContain('gantry-dev-hello');
+  });
+
+  it('grants ECS only when some service has a database', () => {
+    // GIVEN the same stack, and one without database services
+    const plain = new PipelineStack(new App(), 'Pipeline', {
+      env,
+      envName: 'dev',
+      services: ['hello'],
+      connectionArn: CONNECTION,
+      githubOwner: 'acme',
+      githubRepo: 'gantry',
+    });
+
+    // THEN only the first may call ECS, and neither refers to another stack
+    expect(JSON.stringify(resources)).toContain('ecs:RunTask');
+    expect(JSON.stringify(Template.fromStack(plain).toJSON())).not.toMatch(/ImportValue|ecs:/);
+    expect(JSON.stringify(resources)).not.toContain('ImportValue');
+  });
+
+  it('refuses a migration service that is not one of its services', () => {
+    expect(
+      () =>
+        new PipelineStack(new App(), 'P', {
+          env,
+          envName: 'dev',
+          services: ['hello'],
+          migrationServices: ['orders'],
+          connectionArn: CONNECTION,
+          githubOwner: 'a',
+          githubRepo: 'b',
+        }),
+    ).toThrow(/props\.migrationServices names "orders", not in props\.services/);
   });
 });

@@ -6,8 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
+  APP_CONTAINER_NAME,
+  clusterName,
   DEFAULT_REPOSITORY_PREFIX,
   DEFAULT_SHARDING,
+  ecsNames,
   parameterArn,
   parameterNames,
   releaseTokenSecretName,
@@ -57,6 +60,13 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly gitTokenSecretName?: string;
   /**
+   * The catalog services that declare a database, whose deploy runs their migrations first as a one-off task: the
+   * Deploy role may run a copy of each one's task definition (`ecsNames`) in the platform's cluster (`clusterName`),
+   * watch the task and read its log, and nothing else of ECS.
+   * @default - none: the Deploy role gets no ECS permission, and the stack imports nothing
+   */
+  readonly migrationServices?: readonly string[];
+  /**
    * Days to keep Nx cache objects.
    * @default 30
    */
@@ -89,6 +99,8 @@ export class PipelineStack extends Stack {
   public readonly repositories = new Map<string, ecr.Repository>();
   /** The Secrets Manager secret the record stage reads its GitHub push token from. */
   public readonly gitTokenSecretName: string;
+  /** The database services whose migrations the Deploy role may run. */
+  public readonly migrationServices: readonly string[];
   /** The project, and so the role, of each main stage. */
   public readonly stages: Readonly<Record<MainStage, PipelineProject>>;
   public readonly pipeline: codepipeline.Pipeline;
@@ -106,6 +118,15 @@ export class PipelineStack extends Stack {
     }
     const branch = props.branch ?? 'main';
     this.envName = props.envName;
+    this.migrationServices = props.migrationServices ?? [];
+    const strangers = this.migrationServices.filter((service) => !props.services.includes(service));
+    if (strangers.length > 0) {
+      throw new ValidationError(
+        errorName('PipelineStackMigrations'),
+        `PipelineStack: props.migrationServices names ${strangers.map((s) => `"${s}"`).join(', ')}, not in props.services`,
+        this,
+      );
+    }
     this.gitTokenSecretName = props.gitTokenSecretName ?? releaseTokenSecretName(props.envName);
     const parameters = parameterNames(props.envName);
 
@@ -215,6 +236,7 @@ export class PipelineStack extends Stack {
       }),
     };
     this.grantStages();
+    this.grantMigrations();
 
     const main = new MainPipeline(this, 'Pipeline', {
       connectionArn: props.connectionArn,
@@ -331,6 +353,70 @@ export class PipelineStack extends Stack {
     });
   }
 
+  /**
+   * The deploy step's migrate step, for each database service: it reads the running service and its task definition,
+   * registers a copy with the new image, runs it once with `MIGRATE_COMMAND` in container `APP_CONTAINER_NAME` and the
+   * service's network configuration, waits for its exit code, and reads its log when it fails.
+   */
+  private grantMigrations(): void {
+    if (this.migrationServices.length === 0) return;
+    const { deploy } = this.stages;
+    const ecsArn = (resource: string) => `arn:${this.partition}:ecs:${this.region}:${this.account}:${resource}`;
+    const cluster = { name: clusterName(this.envName), arn: ecsArn(`cluster/${clusterName(this.envName)}`) };
+    const names = this.migrationServices.map((service) => ecsNames(this.envName, service));
+    const grant = (statement: iam.PolicyStatementProps) =>
+      deploy.role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
+    grant({
+      sid: 'MigrateDescribeServices',
+      actions: ['ecs:DescribeServices'],
+      resources: names.map((n) => ecsArn(`service/${cluster.name}/${n.service}`)),
+    });
+    grant({
+      sid: 'MigrateCopyTaskDefinitions',
+      // Neither supports resource-level permissions. A copy can only name roles this role may pass (below), and
+      // only the database services' families may run.
+      actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    });
+    grant({
+      sid: 'MigrateTagTaskDefinitionCopy',
+      // The copy carries the running definition's tags (its image version); tagging only while registering it.
+      actions: ['ecs:TagResource'],
+      resources: names.map((n) => ecsArn(`task-definition/${n.family}:*`)),
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    });
+    grant({
+      sid: 'MigrateRunTask',
+      actions: ['ecs:RunTask'],
+      resources: names.map((n) => ecsArn(`task-definition/${n.family}:*`)),
+      conditions: { ArnEquals: { 'ecs:cluster': cluster.arn } },
+    });
+    grant({
+      sid: 'MigrateWatchTask',
+      // Task ids are unknown until RunTask returns: any task of the platform's cluster.
+      actions: ['ecs:DescribeTasks'],
+      resources: [ecsArn(`task/${cluster.name}/*`)],
+    });
+    grant({
+      sid: 'MigratePassTaskRoles',
+      // RegisterTaskDefinition and RunTask pass the copy's task and execution roles to ECS tasks, and only to them.
+      actions: ['iam:PassRole'],
+      resources: names.flatMap((n) =>
+        [n.taskRole, n.executionRole].map((role) => `arn:${this.partition}:iam::${this.account}:role/${role}`),
+      ),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
+    grant({
+      sid: 'MigrateReadTaskLog',
+      // The app container's streams of the service's log group: `<prefix>/<container>/<task id>`.
+      actions: ['logs:GetLogEvents'],
+      resources: names.map(
+        (n) =>
+          `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:${n.logGroup}:log-stream:${n.logStreamPrefix}/${APP_CONTAINER_NAME}/*`,
+      ),
+    });
+  }
+
   /** Any version of the token secret: Secrets Manager appends six random characters to a secret's name. */
   private gitTokenSecretArn(): string {
     return this.formatArn({
@@ -341,19 +427,48 @@ export class PipelineStack extends Stack {
     });
   }
 
+  /** The wildcards of the migrate step's grants: each is as narrow as the resource's ARN allows. */
+  private acknowledgeMigrationFindings(): void {
+    const { deploy } = this.stages;
+    const nagArn = (service: string, resource: string) =>
+      `arn:<AWS::Partition>:${service}:${this.region}:${this.account}:${resource}`;
+    const ack = (resource: string, reason: string) =>
+      Validations.of(deploy.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    for (const service of this.migrationServices) {
+      const names = ecsNames(this.envName, service);
+      ack(
+        nagArn('ecs', `task-definition/${names.family}:*`),
+        `Any revision of ${service}'s task definition family: the migrate step registers a copy (tagging it only as it registers it, ecs:CreateAction) and runs it, and its revision is new each deploy. It runs only in the platform's cluster (ecs:cluster).`,
+      );
+      ack(
+        nagArn('logs', `log-group:${names.logGroup}:log-stream:${names.logStreamPrefix}/${APP_CONTAINER_NAME}/*`),
+        `Read only, the app container's streams in ${service}'s log group: one per task, named by a task id the migrate step learns when it runs the task.`,
+      );
+    }
+    ack(
+      nagArn('ecs', `task/${clusterName(this.envName)}/*`),
+      "Read only, the tasks of the platform's cluster: the migrate step learns its task's id when RunTask returns, so no narrower ARN can be written down.",
+    );
+  }
+
   /** The findings of the grants above; the constructs acknowledge their own (artifacts, cache, CodeBuild). */
   private acknowledgeFindings(): void {
     const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     const nagArn = (name: string) =>
       parameterArn(name, { partition: '<AWS::Partition>', region: this.region, account: this.account });
     const { release, images, deploy, record } = this.stages;
-    for (const role of [release.role, images.role, deploy.role, record.role]) {
-      ack(
-        role,
-        'AwsSolutions-IAM5[Resource::*]',
-        "ecr:GetAuthorizationToken supports no resource-level permissions; what the token may do is limited to the catalog services' repositories.",
-      );
-    }
+    const ecrToken =
+      "ecr:GetAuthorizationToken supports no resource-level permissions; what the token may do is limited to the catalog services' repositories.";
+    for (const role of [release.role, images.role, record.role]) ack(role, 'AwsSolutions-IAM5[Resource::*]', ecrToken);
+    const migrations = this.migrationServices.length > 0;
+    ack(
+      deploy.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      migrations
+        ? `${ecrToken} Neither do ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition (the migrate step's copy of a task definition); the copy can pass only the database services' own roles to ECS tasks, and only their families may run.`
+        : ecrToken,
+    );
+    if (migrations) this.acknowledgeMigrationFindings();
     const parameters = parameterNames(this.envName);
     ack(
       record.role,

@@ -72,6 +72,13 @@ describe('PlatformStack', () => {
       template.hasOutput('Url', Match.objectLike({ Value: { 'Fn::Join': ['', ['http://', dns]] } }));
     });
 
+    it("names the cluster gantry-<env>, which the Deploy role's migrate step addresses without a lookup", () => {
+      // GIVEN / WHEN the same template
+      // THEN the one cluster is gantry-dev
+      template.resourceCountIs('AWS::ECS::Cluster', 1);
+      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: 'gantry-dev' });
+    });
+
     it('gives the cluster an HTTP Cloud Map namespace per environment, the Service Connect default', () => {
       // GIVEN / WHEN the same template (envName defaults to dev)
       // THEN there is one namespace, gantry-dev, with no Route 53 zone, and the cluster's Service Connect uses it

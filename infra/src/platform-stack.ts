@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { NOT_FOUND_BODY, parameterNames } from '@gantry/service-catalog';
+import { clusterName, NOT_FOUND_BODY, parameterNames } from '@gantry/service-catalog';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { PlatformDashboard } from './constructs/platform-dashboard';
@@ -93,6 +93,8 @@ export class PlatformStack extends Stack implements PlatformPieces {
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
+      // Fixed, so the Pipeline stack's Deploy role and the migrate step name it without a cross-stack reference.
+      clusterName: clusterName(props.envName ?? 'dev'),
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       // Service Connect resolves names in its own proxy, so an HTTP namespace (no Route 53 zone) is enough.
       defaultCloudMapNamespace: {

@@ -8,9 +8,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cloudmap from 'aws-cdk-lib/aws-servicediscovery';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SHUTDOWN_TIMING, TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
+import { APP_CONTAINER_NAME, ecsNames, SHUTDOWN_TIMING, TEST_TRAFFIC_HEADER } from '@gantry/service-catalog';
 import { sampleEntry } from '@gantry/service-catalog/testing';
 import { HOOK_ENV, hookEnvironment } from '../hooks/test-traffic-check';
 import type { PlatformPieces } from '../platform-stack';
@@ -481,6 +482,145 @@ describe('GantryService Service Connect', () => {
     expect(() => build({ image: '1.2.3' }, { namespace: false })).toThrow(
       /props\.platform\.cluster has no default Cloud Map namespace, which Service Connect needs/,
     );
+  });
+});
+
+describe('GantryService with a database', () => {
+  // GIVEN an entry declaring a database, an own secret, and the Data stack's pieces (here in the same stack)
+  const entry = sampleEntry('orders', 3, {
+    database: { engine: 'postgres', name: 'orders', port: 5433, size: 'small' },
+    secrets: { API_KEY: { secretsManager: 'gantry/orders/api', field: 'key' } },
+  });
+  const { stack, platform } = platformStack();
+  const database = {
+    secret: new secretsmanager.Secret(stack, 'DbSecret', { secretName: 'gantry/dev/orders/database' }),
+    securityGroup: new ec2.SecurityGroup(stack, 'DbSecurityGroup', { vpc: platform.vpc, allowAllOutbound: false }),
+    port: 5432,
+  };
+  // WHEN the service is synthesized with them
+  const gantry = new GantryService(stack, 'Orders', { entry, platform, envName: 'dev', image: '1.2.3', database });
+  const template = Template.fromStack(stack);
+  const secretArn = stack.resolve(database.secret.secretArn);
+
+  it("reads DB_HOST … DB_PASSWORD from the database secret's fields, after its own secrets", () => {
+    // THEN the container's secrets are the catalog's taskSecrets, the connection from the Data stack's secret object
+    const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const secrets = task.Properties.ContainerDefinitions[0].Secrets as Array<{ Name: string; ValueFrom: unknown }>;
+    expect(secrets.map((secret) => secret.Name)).toEqual([
+      'API_KEY',
+      'DB_HOST',
+      'DB_PORT',
+      'DB_NAME',
+      'DB_USER',
+      'DB_PASSWORD',
+    ]);
+    const fields = {
+      DB_HOST: 'host',
+      DB_PORT: 'port',
+      DB_NAME: 'dbname',
+      DB_USER: 'username',
+      DB_PASSWORD: 'password',
+    };
+    for (const [name, field] of Object.entries(fields)) {
+      expect(secrets).toContainEqual({ Name: name, ValueFrom: { 'Fn::Join': ['', [secretArn, `:${field}::`]] } });
+    }
+    // AND no env value carries a DB_ setting (the service reads DB_SSL's default itself)
+    expect(JSON.stringify(task.Properties.ContainerDefinitions[0].Environment)).not.toMatch(/"DB_/);
+  });
+
+  it('lets its execution role read the database secret by its ARN', () => {
+    // THEN the execution role's policy reads the secret by its ARN
+    template.hasResourceProperties(
+      'AWS::IAM::Policy',
+      Match.objectLike({
+        Roles: [stack.resolve(gantry.taskDefinition.obtainExecutionRole().roleName)],
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+              Resource: secretArn,
+            }),
+          ]),
+        }),
+      }),
+    );
+  });
+
+  it("lets its tasks, and nothing else, into the database's security group on the database port", () => {
+    // THEN one rule goes into the database's group: from the task group, on 5432, from no CIDR
+    const dbGroup = JSON.stringify(stack.resolve(database.securityGroup.securityGroupId));
+    const rules = ingressRules(template).filter((rule) => JSON.stringify(rule.GroupId) === dbGroup);
+    expect(rules).toEqual([
+      {
+        GroupId: stack.resolve(database.securityGroup.securityGroupId),
+        SourceSecurityGroupId: stack.resolve(gantry.securityGroup.securityGroupId),
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        Description: 'orders tasks to their database',
+      },
+    ]);
+    expect(gantry.databaseIngress).toBeDefined();
+  });
+
+  it('gives its ECS service, task family, roles and log group the fixed names the Deploy role is scoped to', () => {
+    // THEN they are ecsNames("dev", "orders")
+    expect(gantry.fixedNames).toEqual(ecsNames('dev', 'orders'));
+    template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({ ServiceName: 'gantry-dev-orders' }));
+    template.hasResourceProperties(
+      'AWS::ECS::TaskDefinition',
+      Match.objectLike({
+        Family: 'gantry-dev-orders',
+        ContainerDefinitions: [
+          Match.objectLike({
+            Name: APP_CONTAINER_NAME,
+            LogConfiguration: Match.objectLike({
+              Options: Match.objectLike({ 'awslogs-stream-prefix': 'orders' }),
+            }),
+          }),
+        ],
+      }),
+    );
+    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({ RoleName: 'gantry-dev-orders-task' }));
+    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({ RoleName: 'gantry-dev-orders-exec' }));
+    template.hasResourceProperties('AWS::Logs::LogGroup', Match.objectLike({ LogGroupName: '/gantry/dev/orders' }));
+  });
+
+  it('leaves the names of a service without a database to CloudFormation', () => {
+    // GIVEN / WHEN a service without a database
+    const plain = build({ image: '1.2.3' });
+
+    // THEN nothing is named by hand, so existing services keep their resources
+    expect(plain.gantry.fixedNames).toBeUndefined();
+    plain.template.hasResourceProperties('AWS::ECS::Service', Match.objectLike({ ServiceName: Match.absent() }));
+    // (CDK names a family after the construct path when none is given)
+    plain.template.hasResourceProperties(
+      'AWS::ECS::TaskDefinition',
+      Match.objectLike({ Family: Match.stringLikeRegexp('^TestOrdersTask') }),
+    );
+    expect(JSON.stringify(plain.template.findResources('AWS::IAM::Role'))).not.toContain('RoleName');
+  });
+
+  it('throws when an entry with a database gets no props.database, and when one without gets it', () => {
+    expect(() => build({ image: '1.2.3', entry })).toThrow(
+      /GantryService "orders": its entry declares a database, so props\.database .* is required/,
+    );
+    const other = platformStack();
+    const stray = {
+      secret: new secretsmanager.Secret(other.stack, 'DbSecret'),
+      securityGroup: new ec2.SecurityGroup(other.stack, 'DbSg', { vpc: other.platform.vpc }),
+      port: 5432,
+    };
+    expect(
+      () =>
+        new GantryService(other.stack, 'Orders', {
+          entry: sampleEntry('orders', 3),
+          platform: other.platform,
+          envName: 'dev',
+          image: '1.2.3',
+          database: stray,
+        }),
+    ).toThrow(/props\.database is given, but its entry declares no database/);
   });
 });
 

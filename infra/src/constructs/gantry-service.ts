@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import {
+  databaseSecretName,
   deploymentOf,
   listenerPriorities,
   parameterNames,
@@ -17,13 +18,18 @@ import {
   resolveEnv,
   serviceReferences,
   SHUTDOWN_TIMING,
+  taskSecrets,
   TEST_TRAFFIC_HEADER,
+  APP_CONTAINER_NAME,
+  ecsNames,
   type Deployment,
+  type EcsNames,
   type ServiceEntry,
 } from '@gantry/service-catalog';
 import { Construct } from 'constructs';
 import { errorName } from '../errors';
 import type { PlatformPieces } from '../platform-stack';
+import type { ServiceDatabaseConnection } from './service-database';
 import { TestTrafficCheckHook } from './test-traffic-check-hook';
 
 /** The name of the container's one port mapping: the ALB targets it and Service Connect advertises it. */
@@ -87,6 +93,13 @@ export interface GantryServiceProps {
    * @default - none; an entry that references a service must list it
    */
   readonly callees?: readonly ServiceConnectPeer[];
+  /**
+   * The service's database (its Data stack's `ServiceDatabase`): the task reads DB_HOST … DB_PASSWORD from its
+   * secret, and this service's tasks get into its security group on its port. Required exactly when the entry
+   * declares a `database`.
+   * @default - none
+   */
+  readonly database?: ServiceDatabaseConnection;
   /** Environment name, part of the image parameter path. */
   readonly envName: string;
   /**
@@ -125,6 +138,13 @@ export class GantryService extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
   /** One ingress rule per callee: its task security group accepts this service's tasks on its port. */
   public readonly calleeIngress: ec2.CfnSecurityGroupIngress[];
+  /** With a database: its security group accepts this service's tasks on its port. */
+  public readonly databaseIngress?: ec2.CfnSecurityGroupIngress;
+  /**
+   * With a database, the fixed names of the ECS service, task family, roles and log group, which the migrate step's
+   * permissions are scoped to (`ecsNames`); without one, CloudFormation generates them.
+   */
+  public readonly fixedNames?: EcsNames;
   public readonly service: ecs.FargateService;
   /** The strategy and bake time the service deploys with, from the catalog. */
   public readonly deployment: Deployment;
@@ -164,6 +184,20 @@ export class GantryService extends Construct {
         this,
       );
     }
+    if (entry.database && !props.database) {
+      throw new ValidationError(
+        errorName('GantryServiceDatabase'),
+        `GantryService "${entry.name}": its entry declares a database, so props.database (its Data stack's ServiceDatabase) is required`,
+        this,
+      );
+    }
+    if (!entry.database && props.database) {
+      throw new ValidationError(
+        errorName('GantryServiceDatabase'),
+        `GantryService "${entry.name}": props.database is given, but its entry declares no database`,
+        this,
+      );
+    }
     const callees = this.callees(entry, props.callees ?? []);
     const pinned = props.image === undefined ? undefined : parsePinnedImage(props.image);
     if (props.image !== undefined && !pinned) {
@@ -176,12 +210,23 @@ export class GantryService extends Construct {
 
     this.repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(entry.name));
 
+    // Only a database service needs them: they are what the Deploy role's migrate step may touch (pipeline-stack.ts).
+    const names = entry.database ? ecsNames(props.envName, entry.name) : undefined;
+    this.fixedNames = names;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: names?.logGroup,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const namedRole = (id: string, roleName: string, description: string) =>
+      new iam.Role(this, id, { roleName, description, assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      family: names?.family,
+      taskRole: names && namedRole('TaskRole', names.taskRole, `${entry.name} tasks' own AWS calls`),
+      executionRole:
+        names &&
+        namedRole('ExecutionRole', names.executionRole, `ECS starts ${entry.name}'s tasks: image pull, logs, secrets`),
       cpu: entry.cpu,
       memoryLimitMiB: entry.memory,
       runtimePlatform: {
@@ -197,7 +242,7 @@ export class GantryService extends Construct {
     });
     // Calls stay inside the VPC: each callee by its Service Connect name, never through the public ALB.
     const baseUrl = (name: string) => serviceConnectUrl(callees.get(name) as ServiceConnectPeer);
-    this.container = this.taskDefinition.addContainer('app', {
+    this.container = this.taskDefinition.addContainer(APP_CONTAINER_NAME, {
       image,
       dockerLabels: { [IMAGE_VERSION_LABEL]: version },
       user: 'node',
@@ -212,10 +257,10 @@ export class GantryService extends Construct {
         SHUTDOWN_DELAY_MS: String(SHUTDOWN_TIMING.shutdownDelaySeconds * 1000),
         DRAIN_TIMEOUT_MS: String(SHUTDOWN_TIMING.drainTimeoutSeconds * 1000),
       },
-      secrets: this.secrets(entry),
+      secrets: this.secrets(entry, props.envName, props.database),
       // No container healthCheck: the ALB's target health check on the readiness path decides (docs/decisions/0013).
       stopTimeout: Duration.seconds(SHUTDOWN_TIMING.stopTimeoutSeconds),
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: entry.name }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: names?.logStreamPrefix ?? entry.name }),
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
@@ -236,9 +281,21 @@ export class GantryService extends Construct {
           description: `${entry.name} to ${callee.name} through Service Connect`,
         }),
     );
+    // Here, not in the Data stack: that stack is deployed first and must not refer to this one.
+    if (props.database) {
+      this.databaseIngress = new ec2.CfnSecurityGroupIngress(this, 'ToDatabase', {
+        groupId: props.database.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.securityGroup.securityGroupId,
+        ipProtocol: 'tcp',
+        fromPort: props.database.port,
+        toPort: props.database.port,
+        description: `${entry.name} tasks to their database`,
+      });
+    }
 
     this.deployment = deploymentOf(entry);
     this.service = new ecs.FargateService(this, 'Service', {
+      serviceName: names?.service,
       cluster: platform.cluster,
       taskDefinition: this.taskDefinition,
       // No desiredCount: autoscaling owns the count, and with one every stack update would reset the running count
@@ -402,9 +459,21 @@ export class GantryService extends Construct {
     return byName;
   }
 
-  private secrets(entry: ServiceEntry): Record<string, ecs.Secret> {
+  /**
+   * The catalog's `taskSecrets`: the entry's own secrets, then its database's connection, read from the Data stack's
+   * secret object, which grants the execution role read on exactly that secret.
+   */
+  private secrets(
+    entry: ServiceEntry,
+    envName: string,
+    database: ServiceDatabaseConnection | undefined,
+  ): Record<string, ecs.Secret> {
+    const databaseSecret = databaseSecretName(envName, entry.name);
     return Object.fromEntries(
-      Object.entries(entry.secrets).map(([variable, ref], index) => {
+      Object.entries(taskSecrets(entry, envName)).map(([variable, ref], index) => {
+        if (database && 'secretsManager' in ref && ref.secretsManager === databaseSecret) {
+          return [variable, ecs.Secret.fromSecretsManager(database.secret, ref.field)];
+        }
         if ('ssmParameter' in ref) {
           const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, `Param${index}`, {
             parameterName: ref.ssmParameter,

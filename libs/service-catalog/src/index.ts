@@ -12,7 +12,11 @@ export {
 } from './database';
 export { resolveEnv, serviceReferences } from './env-refs';
 export {
+  APP_CONTAINER_NAME,
   bundleMetafilePath,
+  clusterName,
+  ecsNames,
+  type EcsNames,
   bundlePath,
   DEFAULT_REPOSITORY_PREFIX,
   deployedTag,

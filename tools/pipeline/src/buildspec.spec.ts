@@ -85,7 +85,7 @@ describe('the buildspecs', () => {
       ['base', 'cache', 'checks'],
       ['version'],
       ['cache', 'images'],
-      ['deploy', 'smoke'],
+      ['migrate', 'deploy', 'smoke'],
       ['record'],
     ]);
     expect([...new Set(perStage.flat())]).toEqual(knownSteps);

@@ -2,7 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { dockerCli } from '@gantry/docker';
 import type { RegistryClient } from '@gantry/images';
-import { deployedTag, parameterNames, repositoryName, type ServiceEntry } from '@gantry/service-catalog';
+import { deployedTag, parameterNames, repositoryName, stackNames, type ServiceEntry } from '@gantry/service-catalog';
 import { imageContext, infraContext, runCdk } from './cdk';
 import type { DeployPlan } from './deploy-plan';
 import { LocalEnvironment } from './local-environment/environment';
@@ -62,7 +62,14 @@ export async function rollOut(
       `infra/cdk.json still holds the placeholder account ${PLACEHOLDER_ACCOUNT}; set "account" and "region" in its context (docs/deploy.md)`,
     );
   }
-  const stacks = [...plan.platformStacks, ...plan.services.map((s) => s.stack)];
+  // A service's database stack comes before it: --exclusively deploys no dependency by itself.
+  const stacks = [
+    ...plan.platformStacks,
+    ...plan.services.flatMap((s) => {
+      const withData = catalog.find((e) => e.name === s.service)?.database !== undefined;
+      return withData ? [stackNames(envName).data(s.service), s.stack] : [s.stack];
+    }),
+  ];
   const exclusively = plan.platformStacks.length === 0 ? ['--exclusively'] : [];
   // --app is the assembly checked above: what is deployed is exactly what was checked.
   const deploy = await runCdk(

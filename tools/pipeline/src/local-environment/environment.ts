@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Docker } from '@gantry/docker';
 import { freePort, startDaemon, stopDaemon, waitUntil, type DaemonSpec } from '@gantry/process';
-import { resolveEnv, TEST_TRAFFIC_HEADER, type ServiceEntry } from '@gantry/service-catalog';
+import { MIGRATE_COMMAND, resolveEnv, TEST_TRAFFIC_HEADER, type ServiceEntry } from '@gantry/service-catalog';
 import { checkService } from '@gantry/smoke-checks';
+import { openLocalDatabase, stopLocalDatabases } from './database';
 import { readLocalState, updateService, writeLocalState, type LocalLayout, type LocalService } from './state';
 
 /** Every container of the local environment carries this label, so stopping it finds them all. */
@@ -41,6 +42,7 @@ export interface LocalDeploy {
  */
 export class LocalEnvironment {
   private constructor(
+    private readonly root: string,
     readonly layout: LocalLayout,
     private readonly docker: Docker,
     private readonly log: (line: string) => void,
@@ -56,7 +58,7 @@ export class LocalEnvironment {
     options: { checkTimeoutMs?: number } = {},
   ): Promise<LocalEnvironment> {
     await startDaemon(gatewayDaemon(root, layout), log, 30_000);
-    return new LocalEnvironment(layout, docker, log, options.checkTimeoutMs ?? 30_000);
+    return new LocalEnvironment(root, layout, docker, log, options.checkTimeoutMs ?? 30_000);
   }
 
   get url(): string {
@@ -123,7 +125,13 @@ export class LocalEnvironment {
   ): Promise<{ container: string; url: string }> {
     const port = await freePort();
     const container = `gantry-local-${entry.name}-${port}`;
-    const env = { ...resolveEnv(entry, () => this.url), HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '0' };
+    const env = {
+      ...resolveEnv(entry, () => this.url),
+      ...(await this.databaseEnv(entry)),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: '0',
+    };
     await this.docker([
       'run', '--detach', '--name', container, '--label', `${LABEL}=${this.layout.dir}`,
       '--network', 'host', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
@@ -142,6 +150,41 @@ export class LocalEnvironment {
     throw new Error(
       `${entry.name} ${image.version}: the new container ${why}; ${previous ? `${previous.version} keeps serving` : 'nothing was serving'}. Last log lines:\n  ${logs.split('\n').join('\n  ')}`,
     );
+  }
+
+  /** The DB_* variables of the service's stand-in database, started if need be; none without a database. */
+  private async databaseEnv(entry: ServiceEntry): Promise<Record<string, string>> {
+    if (!entry.database) return {};
+    return openLocalDatabase(this.root, this.layout, entry.name, entry.database, this.log);
+  }
+
+  /**
+   * The one-off migration task, as ECS runs it: the new image with its command overridden by MIGRATE_COMMAND,
+   * against the service's database, until it exits. A failure throws with the migrate command's own last line
+   * (which migration, and why); nothing that serves is touched either way.
+   */
+  async migrate(entry: ServiceEntry, image: { reference: string; version: string }): Promise<string> {
+    const env = await this.databaseEnv(entry);
+    const container = `gantry-migrate-${entry.name}-${Date.now()}`;
+    await this.docker([
+      'run', '--detach', '--name', container, '--label', `${LABEL}=${this.layout.dir}`,
+      '--network', 'host', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      ...Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+      image.reference, ...MIGRATE_COMMAND,
+    ]); // prettier-ignore
+    try {
+      const code = Number(await this.docker(['wait', container], { timeoutMs: 15 * 60_000 }));
+      const output = await this.docker(['logs', container]).catch(() => '');
+      const last = lastMessage(output);
+      if (code !== 0) {
+        throw new Error(
+          `${entry.name} ${image.version}: ${last ?? `the migration task exited ${code}`} (exit ${code}); the service was not deployed and keeps running its current version`,
+        );
+      }
+      return last ?? 'migrated';
+    } finally {
+      await this.docker(['rm', '--force', container]).catch(() => undefined);
+    }
   }
 
   /** `ready` once the health path answers 200, `exited` when the container stopped; undefined while starting. */
@@ -171,5 +214,19 @@ export async function stopLocalEnvironment(
   if (containers.length > 0) await docker(['rm', '--force', ...containers]);
   writeLocalState(layout.stateFile, { services: {} });
   await stopDaemon(gatewayDaemon(root, layout), log);
+  await stopLocalDatabases(layout, log);
   log(`local environment stopped: ${containers.length} container(s) removed`);
+}
+
+/** The `msg` of the migrate command's last JSON line (it names the failed migration and why), if any. */
+function lastMessage(output: string): string | undefined {
+  for (const line of output.split('\n').reverse()) {
+    try {
+      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+      if (typeof msg === 'string') return msg;
+    } catch {
+      // Not one of its JSON lines.
+    }
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { cacheStep } from './cache';
 import { checksStep } from './checks';
 import { deployStep } from './deploy';
 import { imagesStep } from './images';
+import { migrateStep } from './migrate';
 import { recordStep } from './record';
 import { smokeStep } from './smoke';
 import { versionStep } from './version';
@@ -21,6 +22,7 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   { name: 'checks', run: checksStep },
   { name: 'version', run: versionStep },
   { name: 'images', run: imagesStep },
+  { name: 'migrate', run: migrateStep },
   { name: 'deploy', run: deployStep },
   { name: 'smoke', run: smokeStep },
   { name: 'record', run: recordStep },
@@ -31,6 +33,7 @@ export { cacheStep, type CacheState } from './cache';
 export { CHECK_TARGETS, checksStep, type ChecksState } from './checks';
 export { deployStep, type DeployState } from './deploy';
 export { imagesStep, type ImagesState } from './images';
+export { migrateStep, type MigrateState } from './migrate';
 export { recordStep } from './record';
 export { smokeStep } from './smoke';
 export { versionStep, type VersionState } from './version';
