@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
@@ -61,7 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   mkdirSync(options.dir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // As root the server runs as a `postgres` user, which must be able to reach its data directory.
-  if (asRoot) chmodSync(options.dir, 0o711);
+  if (asRoot) letOthersTraverse(options.dir, log);
   const password = passwordIn(options.dir);
   await recoverStaleLock(dataDir, log);
 
@@ -134,6 +143,18 @@ function releaseSignals(module: { default?: ExitHook } & Partial<ExitHook>): voi
   const hooked = hook.hookedEvents();
   for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit']) {
     if (hooked.includes(event)) hook.unhookEvent(event);
+  }
+}
+
+/** Adds search permission (x, not read) for others to `dir` and each parent lacking it, e.g. a 0700 mkdtemp folder. */
+function letOthersTraverse(dir: string, log: (line: string) => void): void {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, (mode & 0o7777) | 0o001);
+      log(`gave others search permission on ${current}, so that the postgres user reaches its data`);
+    }
+    if (dirname(current) === current) return;
   }
 }
 

@@ -234,7 +234,7 @@ describe('the pipeline on one clone, change after change', () => {
     );
   });
 
-  it('fix in the catalog contract gives catalog and pricing a patch and pushes only their images', async () => {
+  it('fix in the catalog contract gives catalog, pricing and orders a patch and pushes only their images', async () => {
     const before = versions();
     commitChange(
       root,
@@ -243,11 +243,16 @@ describe('the pipeline on one clone, change after change', () => {
       'fix(contract): a contract fix',
     );
 
-    const run = await pipeline(root, 'contract fix (catalog, pricing)', env);
+    const run = await pipeline(root, 'contract fix (catalog, pricing, orders)', env);
 
     assert.equal(run.code, 0, run.output);
-    assert.deepEqual(pushedServices(run), ['catalog', 'pricing']);
-    assert.deepEqual(versions(), { ...before, catalog: patched(before.catalog), pricing: patched(before.pricing) });
+    assert.deepEqual(pushedServices(run), ['catalog', 'orders', 'pricing']);
+    assert.deepEqual(versions(), {
+      ...before,
+      catalog: patched(before.catalog),
+      orders: patched(before.orders),
+      pricing: patched(before.pricing),
+    });
   });
 
   it('builds no image and releases nothing after a docs-only change', async () => {
@@ -446,30 +451,66 @@ describe('the pipeline on one clone, change after change', () => {
 
   it('ships a service made by the generator alone, at 0.1.0, from its own image, stack and route', async () => {
     const before = versions();
-    await generateService(root, 'orders');
+    await generateService(root, 'invoices');
     // The clone's node_modules are the source's, linked: npm records the new workspace in the lock file only,
     // which `npm ci` in CodeBuild needs.
     execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
       cwd: root,
       stdio: 'ignore',
     });
-    commitChange(root, git, {}, 'feat(orders): a new service from the generator');
+    commitChange(root, git, {}, 'feat(invoices): a new service from the generator');
 
-    const run = await pipeline(root, 'feat(orders): a generated service', env);
+    const run = await pipeline(root, 'feat(invoices): a generated service', env);
 
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(versions(), before, 'no other service moved');
-    assert.equal(versionOf('orders'), '0.1.0');
-    assert.ok(originTag('orders@0.1.0'), 'orders@0.1.0 is tagged on origin');
-    assert.deepEqual(pushedServices(run), ['orders']);
+    assert.equal(versionOf('invoices'), '0.1.0');
+    assert.ok(originTag('invoices@0.1.0'), 'invoices@0.1.0 is tagged on origin');
+    assert.deepEqual(pushedServices(run), ['invoices']);
     assert.deepEqual(
       run.deploy.plan.services.map((service) => `${service.stack}:${service.version}`),
-      ['Gantry-dev-Service-orders:0.1.0'],
+      ['Gantry-dev-Service-invoices:0.1.0'],
     );
     assert.deepEqual(run.deploy.plan.platformStacks, []);
-    assert.match(run.output, /\[smoke\] orders: healthy, reports 0\.1\.0/);
-    assert.equal(await servedVersion('orders'), '0.1.0');
-    assert.deepEqual(await (await fetch(`${gateway}/orders`)).json(), { service: 'orders' });
+    assert.match(run.output, /\[smoke\] invoices: healthy, reports 0\.1\.0/);
+    assert.equal(await servedVersion('invoices'), '0.1.0');
+    assert.deepEqual(await (await fetch(`${gateway}/invoices`)).json(), { service: 'invoices' });
+  });
+
+  it('stops before the deploy when a migration fails, saying which and why; orders keeps serving its data', async () => {
+    const served = await servedVersion('orders');
+    const placed = await fetch(`${gateway}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 1 }] }),
+    });
+    assert.equal(placed.status, 201, await placed.clone().text());
+    const order = (await placed.json()) as { id: string };
+    const index = join(root, 'apps/orders/src/migrations/index.ts');
+    writeFileSync(
+      join(root, 'apps/orders/src/migrations/0002_broken.sql'),
+      'ALTER TABLE order_notes ADD COLUMN pinned boolean;\n',
+    );
+    writeFileSync(
+      index,
+      readFileSync(index, 'utf8')
+        .replace("import createOrders from './0001_create_orders.sql';", "$&\nimport broken from './0002_broken.sql';")
+        .replace('sql: createOrders }', "sql: createOrders }, { name: '0002_broken', sql: broken }"),
+    );
+    git('add', '-A');
+    git('commit', '-qm', 'feat(orders): a migration that cannot run');
+    const broken = git('rev-parse', 'HEAD');
+
+    const run = await pipeline(root, 'failed migration', env);
+
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /migration 0002_broken failed: relation "order_notes" does not exist/);
+    assert.match(run.output, /the service was not deployed and keeps running its current version/);
+    assert.doesNotMatch(run.output, /▶ deploy/);
+    assert.equal(await servedVersion('orders'), served);
+    const read = await fetch(`${gateway}/orders/${order.id}`);
+    assert.equal(read.status, 200);
+    git('revert', '--no-edit', broken);
   });
 
   it('stops before versioning or pushing anything when a test of an affected project fails', async () => {

@@ -34,6 +34,15 @@ function trafficFor(entry: ServiceEntry): LoadOptions {
       body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 2 }] }),
     };
   }
+  if (entry.name === 'orders') {
+    // A write per request: a restart must lose no order and fail no request.
+    return {
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 1 }] }),
+    };
+  }
   return { url: entry.name === 'catalog' ? `${url}/products?limit=2` : url };
 }
 
@@ -55,8 +64,12 @@ before(async () => {
     images.set(name, { reference: image.tag, version: image.version, digest: image.imageId });
   layout = localLayout(work, { GANTRY_LOCAL_ALB_PORT: String(await freePort()) });
   environment = await LocalEnvironment.open(root, layout, docker, log);
-  for (const entry of catalog)
-    await environment.deploy(entry, images.get(entry.name) as { reference: string; version: string; digest: string });
+  for (const entry of catalog) {
+    const image = images.get(entry.name) as { reference: string; version: string; digest: string };
+    // As the pipeline does: a database service's migrations run before its first container starts.
+    if (entry.database) log(await environment.migrate(entry, image));
+    await environment.deploy(entry, image);
+  }
 });
 
 after(async () => {
