@@ -5,8 +5,14 @@ export const ORDER_STATUSES = ['placed', 'paid', 'shipped', 'delivered', 'cancel
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)));
 
-/** What POST /orders takes: the same items a quote takes, since the order is priced by pricing. */
-export const OrderRequest = QuoteRequest;
+/** What POST /orders takes: the items a quote takes (pricing prices them), and an optional note. */
+export const OrderRequest = Type.Object(
+  {
+    items: QuoteRequest.properties.items,
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
 export type OrderRequest = Static<typeof OrderRequest>;
 
 export const Order = Type.Object({
@@ -14,6 +20,7 @@ export const Order = Type.Object({
   status: OrderStatusSchema,
   currency: Type.String(),
   lines: Type.Array(QuoteLine),
+  note: Type.Union([Type.String(), Type.Null()]),
   subtotalCents: Type.Integer(),
   discountCents: Type.Integer(),
   totalCents: Type.Integer(),

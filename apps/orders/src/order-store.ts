@@ -12,6 +12,7 @@ interface OrderRow {
   subtotal_cents: string;
   discount_cents: string;
   total_cents: string;
+  note: string | null;
   version: number;
   request_hash: string | null;
   created_at: Date;
@@ -42,7 +43,7 @@ export type StatusChange =
   | { outcome: 'not-allowed'; order: Order };
 
 const ORDER_COLUMNS =
-  'seq, id, status, currency, subtotal_cents, discount_cents, total_cents, version, request_hash, created_at, updated_at';
+  'seq, id, status, currency, subtotal_cents, discount_cents, total_cents, note, version, request_hash, created_at, updated_at';
 
 /** The orders table and its lines; every statement is parameterised, and a write is one transaction. */
 export class OrderStore {
@@ -62,13 +63,17 @@ export class OrderStore {
    * Stores a priced order. With a key, concurrent requests race on its unique index: one inserts, the others
    * wait for its commit, insert nothing, and return its order (or key-reused when their body differs).
    */
-  async place(quote: Quote, idempotency?: { key: string; requestHash: string }): Promise<Placed> {
+  async place(
+    quote: Quote,
+    note: string | undefined,
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<Placed> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OrderRow>(
-        `INSERT INTO orders (id, status, currency, subtotal_cents, discount_cents, total_cents, idempotency_key, request_hash)
-         VALUES ($1, 'placed', $2, $3, $4, $5, $6, $7)
+        `INSERT INTO orders (id, status, currency, subtotal_cents, discount_cents, total_cents, note, idempotency_key, request_hash)
+         VALUES ($1, 'placed', $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING ${ORDER_COLUMNS}`,
         [
@@ -77,6 +82,7 @@ export class OrderStore {
           quote.subtotalCents,
           quote.discountCents,
           quote.totalCents,
+          note ?? null,
           idempotency?.key ?? null,
           idempotency?.requestHash ?? null,
         ],
@@ -186,6 +192,7 @@ function toOrder(row: OrderRow, lines: Order['lines']): Order {
     status: row.status,
     currency: row.currency,
     lines,
+    note: row.note,
     subtotalCents: Number(row.subtotal_cents),
     discountCents: Number(row.discount_cents),
     totalCents: Number(row.total_cents),

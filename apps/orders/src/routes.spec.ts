@@ -44,6 +44,16 @@ describe('orders on a real PostgreSQL', () => {
       expect((await app.inject({ method: 'GET', url: `/orders/${order.id}` })).json()).toEqual(order);
     });
 
+    it('stores an optional note with the order, and counts a different note as a different body', async () => {
+      const first = await place({ ...ITEMS, note: 'leave at the door' }, { 'idempotency-key': 'k-note' });
+      const other = await place({ ...ITEMS, note: 'ring twice' }, { 'idempotency-key': 'k-note' });
+
+      expect(first.statusCode).toBe(201);
+      expect(first.json().note).toBe('leave at the door');
+      expect(other.statusCode).toBe(409);
+      expect((await place(ITEMS)).json().note).toBeNull();
+    });
+
     it('answers the same order for the same Idempotency-Key and body, without pricing it again', async () => {
       const first = await place(ITEMS, { 'idempotency-key': 'k-1' });
       const quotes = pricing.quotes();

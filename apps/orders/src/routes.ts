@@ -55,14 +55,14 @@ export const ordersRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { co
 
       let quote;
       try {
-        quote = await pricing.quote(request.body, request.id);
+        quote = await pricing.quote({ items: request.body.items }, request.id);
       } catch (error) {
         if (error instanceof QuoteRejectedError)
           return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message));
         throw error;
       }
       const placed = await whileDatabaseUp(() =>
-        store.place(quote, key === undefined ? undefined : { key, requestHash: hash }),
+        store.place(quote, request.body.note, key === undefined ? undefined : { key, requestHash: hash }),
       );
       if (placed.outcome === 'key-reused') {
         return reply.code(409).send(errorBody(409, `Idempotency-Key "${key}" was already used with a different body`));

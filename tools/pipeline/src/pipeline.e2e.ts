@@ -477,40 +477,47 @@ describe('the pipeline on one clone, change after change', () => {
     assert.deepEqual(await (await fetch(`${gateway}/invoices`)).json(), { service: 'invoices' });
   });
 
-  it('stops before the deploy when a migration fails, saying which and why; orders keeps serving its data', async () => {
+  it('stops before the deploy when a migration fails on the data, saying which and why; orders keeps serving', async () => {
     const served = await servedVersion('orders');
+    // Data the tests never make: a note longer than the migration below allows.
     const placed = await fetch(`${gateway}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 1 }] }),
+      body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 1 }], note: 'n'.repeat(300) }),
     });
     assert.equal(placed.status, 201, await placed.clone().text());
     const order = (await placed.json()) as { id: string };
-    const index = join(root, 'apps/orders/src/migrations/index.ts');
+    const folder = join(root, 'apps/orders/src/migrations');
+    const name = `${String(readdirSync(folder).filter((file) => file.endsWith('.sql')).length + 1).padStart(4, '0')}_shorter_notes`;
     writeFileSync(
-      join(root, 'apps/orders/src/migrations/0002_broken.sql'),
-      'ALTER TABLE order_notes ADD COLUMN pinned boolean;\n',
+      join(folder, `${name}.sql`),
+      'ALTER TABLE orders ADD CONSTRAINT orders_note_max_200 CHECK (char_length(note) <= 200);\n',
     );
+    const index = join(folder, 'index.ts');
     writeFileSync(
       index,
       readFileSync(index, 'utf8')
-        .replace("import createOrders from './0001_create_orders.sql';", "$&\nimport broken from './0002_broken.sql';")
-        .replace('sql: createOrders }', "sql: createOrders }, { name: '0002_broken', sql: broken }"),
+        .replace(/^(import [^\n]+\.sql';\n)(?!import)/m, `$1import shorterNotes from './${name}.sql';\n`)
+        .replace(/\n\];/, `\n  { name: '${name}', sql: shorterNotes },\n];`),
     );
     git('add', '-A');
-    git('commit', '-qm', 'feat(orders): a migration that cannot run');
-    const broken = git('rev-parse', 'HEAD');
+    git('commit', '-qm', 'feat(orders): notes of at most 200 characters');
+    const migration = git('rev-parse', 'HEAD');
 
     const run = await pipeline(root, 'failed migration', env);
 
     assert.equal(run.code, 1, run.output);
-    assert.match(run.output, /migration 0002_broken failed: relation "order_notes" does not exist/);
+    assert.match(
+      run.output,
+      new RegExp(
+        `migration ${name} failed: check constraint "orders_note_max_200" of relation "orders" is violated by some row`,
+      ),
+    );
     assert.match(run.output, /the service was not deployed and keeps running its current version/);
     assert.doesNotMatch(run.output, /▶ deploy/);
     assert.equal(await servedVersion('orders'), served);
-    const read = await fetch(`${gateway}/orders/${order.id}`);
-    assert.equal(read.status, 200);
-    git('revert', '--no-edit', broken);
+    assert.equal((await fetch(`${gateway}/orders/${order.id}`)).status, 200);
+    git('revert', '--no-edit', migration);
   });
 
   it('stops before versioning or pushing anything when a test of an affected project fails', async () => {
