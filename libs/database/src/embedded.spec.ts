@@ -25,6 +25,9 @@ function killHard(pid: number): void {
   for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
 }
 
+// Creating a cluster and starting servers takes seconds on a busy 2-core machine.
+jest.setTimeout(60_000);
+
 describe('startEmbeddedPostgres', () => {
   let dir: string;
   let port: number;

@@ -7,6 +7,7 @@ import { bundlePath } from '@gantry/service-catalog';
 import { cpuMicros, fire, median, memoryOf, startServer, stopServer } from './measure';
 import { profileServer } from './profile';
 import { markedSection, SCALE_SECTION } from './marked-section';
+import { ordersFigures, ordersTable } from './orders-bench';
 import { pipelineFigures } from './pipeline-bench';
 import { stepTable } from './step-table';
 
@@ -15,6 +16,7 @@ const root = resolve(__dirname, '../../..');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 30_000);
 const PROFILE_REQUESTS = 20_000;
+const ORDERS_REQUESTS = Number(process.env['BENCH_ORDERS_REQUESTS'] ?? 3_000);
 const CONNECTIONS = 50;
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -150,6 +152,7 @@ async function main() {
   const samples = await costPerRequest();
   const profiled = await profiles();
   const platform = await platformStart();
+  const orders = await ordersFigures(root, { rounds: ROUNDS, requests: ORDERS_REQUESTS, connections: 20, log });
   const pipeline = await pipelineFigures(root, log);
   const base = samples[0];
   const rows = variants.map((variant, index) => {
@@ -202,6 +205,15 @@ ${profileTable(profiled)}
 
 From \`startPlatform()\` to every service answering \`/<name>/ready\` (bundles already built): median
 ${median(platform).toFixed(0)} ms over ${platform.length} runs (${platform.map((t) => t.toFixed(0)).join(', ')} ms).
+
+## orders on PostgreSQL, through the local gateway
+
+The local platform with its embedded PostgreSQL (data in a temporary folder), ${ORDERS_REQUESTS} requests per
+endpoint at 20 connections after a warm-up of 1000, ${ROUNDS} rounds in alternating order, medians. Service CPU
+is the service process's; PostgreSQL's is the postmaster's and its backends' over the same requests. A
+\`POST /orders\` also costs pricing and catalog one quote each, which neither column counts.
+
+${ordersTable(orders)}
 
 ## Pipeline wall time (\`npm run pipeline\` steps on temporary clones, one run each, side by side)
 
