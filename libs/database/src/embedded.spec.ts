@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -23,6 +23,15 @@ function killHard(pid: number): void {
     .map((line) => Number(line.trim()))
     .filter((child) => child > 0);
   for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
+}
+
+/** Whether `pid` is gone (or a zombie, whose command line is empty) yet: SIGKILL is not instant. */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === '';
+  } catch {
+    return true;
+  }
 }
 
 // Creating a cluster and starting servers takes seconds on a busy 2-core machine.
@@ -52,6 +61,7 @@ describe('startEmbeddedPostgres', () => {
     await query(first, 'CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2);');
 
     killHard(first.pid);
+    while (!gone(first.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
     const lines: string[] = [];
     const second = await start(lines);
 
