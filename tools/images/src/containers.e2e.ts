@@ -1,12 +1,14 @@
 // Container tests: real images from a real engine, run read-only as non-root, probed from outside.
 // Run with `npm run test:containers` after `npm run docker:engine -- start`.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildLocalBaseImage, defaultEngineLayout, dockerCli, engineAnswers, pinnedNode } from '@gantry/docker';
-import { headOrUnknown, waitUntil } from '@gantry/process';
-import { loadCatalog, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
+import { connectionEnv, startEmbeddedPostgres, type RunningPostgres } from '@gantry/database/embedded';
+import { freePort, headOrUnknown, waitUntil } from '@gantry/process';
+import { loadCatalog, MIGRATE_COMMAND, resolveEnv, type ServiceEntry } from '@gantry/service-catalog';
 import { defaultNodeImage, imageSize, nodeMajorOf } from './build';
 import { buildLocalServiceImages, type LocalServiceImage } from './local-images';
 import { listImageFiles } from './image-files';
@@ -30,6 +32,47 @@ interface Running {
 const running = new Map<string, Running>();
 const sizes: string[] = [];
 let nodeImage = '';
+const databaseDir = mkdtempSync(join(tmpdir(), 'gantry-ct-postgres-'));
+/** A real PostgreSQL on the host's loopback for the database services' containers, which use the host network. */
+let postgres: RunningPostgres | undefined;
+/** What `main.js migrate` printed in each database service's image. */
+const migrated = new Map<string, string>();
+const isolation = ['--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+
+/**
+ * A database service on the host network (PostgreSQL listens on loopback only): its own image runs its
+ * migrations first, as the migrate step's one-off task does, then serves; it reaches the services before it
+ * in the catalog through their published ports.
+ */
+async function startWithDatabase(service: Running): Promise<void> {
+  const database = service.entry.database as NonNullable<ServiceEntry['database']>;
+  postgres ??= await startEmbeddedPostgres({ dir: databaseDir, port: await freePort(), database: database.name });
+  const db = Object.entries(connectionEnv({ ...postgres.connection, database: database.name }));
+  const port = await freePort();
+  const env = [
+    ...Object.entries(resolveEnv(service.entry, (name) => running.get(name)?.url ?? `http://${name}.invalid`)),
+    ...db,
+    ['HOST', '127.0.0.1'],
+    ['PORT', String(port)],
+    ['METRICS_PORT', '0'],
+  ].flatMap(([key, value]) => ['--env', `${key}=${value}`]);
+  const migrate = `${service.container}-migrate`;
+  await docker(['run', '--name', migrate, '--network', 'host', ...isolation, ...env, service.tag, ...MIGRATE_COMMAND]);
+  migrated.set(service.entry.name, await docker(['logs', migrate]));
+  await docker(['rm', '--force', migrate]);
+  await docker([
+    'run',
+    '--detach',
+    '--name',
+    service.container,
+    '--network',
+    'host',
+    ...isolation,
+    ...env,
+    service.tag,
+  ]);
+  service.url = `http://127.0.0.1:${port}`;
+}
 
 /**
  * Waits until the service's readiness route answers 200 from outside the container, as the ALB's target
@@ -90,29 +133,20 @@ before(async () => {
     running.set(entry.name, { entry, tag, version, container: `${run}-${entry.name}`, url: '' });
   }
   for (const service of running.values()) {
+    if (service.entry.database) {
+      await startWithDatabase(service);
+      continue;
+    }
     // Other services are reached by container name on the run's network, as Cloud Map/ALB names would be.
     const env = Object.entries(
       resolveEnv(service.entry, (name) => `http://${run}-${name}:${running.get(name)?.entry.port}`),
     ).map(([k, v]) => `${k}=${v}`);
     await docker([
-      'run',
-      '--detach',
-      '--name',
-      service.container,
-      '--network',
-      run,
-      '--network-alias',
-      service.container,
-      '--read-only',
-      '--cap-drop',
-      'ALL',
-      '--security-opt',
-      'no-new-privileges',
-      '--publish',
-      `127.0.0.1::${service.entry.port}`,
+      'run', '--detach', '--name', service.container, '--network', run, '--network-alias', service.container,
+      ...isolation, '--publish', `127.0.0.1::${service.entry.port}`,
       ...env.flatMap((pair) => ['--env', pair]),
       service.tag,
-    ]);
+    ]); // prettier-ignore
     const hostPort = (await docker(['port', service.container, String(service.entry.port)]))
       .split('\n')[0]
       .split(':')
@@ -130,6 +164,8 @@ after(async () => {
     await docker(['rm', '--force', service.container]).catch(() => undefined);
   }
   await docker(['network', 'rm', run]).catch(() => undefined);
+  await postgres?.stop();
+  rmSync(databaseDir, { recursive: true, force: true });
   console.log(`\nimage sizes (local base ${nodeImage} = ${pinnedNode().name} + glibc):\n  ${sizes.join('\n  ')}`);
 });
 
@@ -201,6 +237,22 @@ for (const name of catalog.map((entry) => entry.name)) {
 }
 
 describe('services talking to each other in containers', () => {
+  it('migrates the orders database with the orders image itself, then places an order priced by pricing', async () => {
+    const orders = running.get('orders') as Running;
+    assert.match(migrated.get('orders') ?? '', /"msg":"applied \d+ migration\(s\): 0001_create_orders/);
+
+    const response = await fetch(`${orders.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'ct-1' },
+      body: JSON.stringify({ items: [{ productId: 'sku-001', quantity: 2 }] }),
+    });
+
+    assert.equal(response.status, 201, await response.clone().text());
+    const order = (await response.json()) as { id: string; totalCents: number };
+    assert.equal(order.totalCents, 2 * 1899);
+    assert.equal((await fetch(`${orders.url}/orders/${order.id}`)).status, 200);
+  });
+
   it('prices a quote in the pricing container from the catalog container', async () => {
     const response = await fetch(`${running.get('pricing')?.url}/pricing/quotes`, {
       method: 'POST',
