@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInfraConfig } from './config';
-import { addGantryStacks, callCycle, calleesOf, servicesFromContext } from './gantry-app';
+import { addGantryStacks, callCycle, calleesOf, servicesFromContext, withoutTasksFromContext } from './gantry-app';
 import { DATABASE_PORT } from './constructs/service-database';
 import type { DataStack } from './data-stack';
 import { taskSecurityGroupExportName, type ServiceStack } from './service-stack';
@@ -522,6 +522,34 @@ describe('databases in the whole app', () => {
     expect([...onlyPlain.services.keys()]).toEqual(['plain']);
     expect(onlyPlain.data.size).toBe(0);
     expect(onlyPlain.pipeline.migrationServices).toEqual(['ledger']);
+  });
+
+  it('creates ledger with no task and an autoscaling minimum of 0 for its first migration, with -c withoutTasks', () => {
+    // GIVEN the migrate step's first deploy of ledger, and a normal deploy
+    const first = new App({ context: { services: 'ledger', withoutTasks: 'ledger' } });
+    const normal = new App({ context: { services: 'ledger' } });
+
+    // WHEN each is built
+    const [bootstrap, later] = [first, normal].map((app) =>
+      Template.fromStack(
+        addGantryStacks(app, {
+          config,
+          catalog: withDatabase,
+          only: servicesFromContext(app, withDatabase),
+          nag: false,
+        }).services.get('ledger') as ServiceStack,
+      ),
+    );
+
+    // THEN the first has no task and may scale to 0; the normal one leaves the count to autoscaling from minTasks
+    bootstrap.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    bootstrap.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0 });
+    later.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
+    later.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: ledger.minTasks });
+    // AND a name not in the catalog fails synth, naming it
+    expect(() => withoutTasksFromContext(new App({ context: { withoutTasks: 'nope' } }), withDatabase)).toThrow(
+      /-c withoutTasks=nope names "nope", not in the catalog/,
+    );
   });
 
   it('reports no unacknowledged cdk-nag finding on the Data stack (or any other)', () => {

@@ -47,12 +47,9 @@ export function imageFromContext(app: App, service: string): string | undefined 
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
-/**
- * The services given with `-c services=hello,pricing`: the deploy step synthesizes only the stacks it deploys,
- * because every service stack costs synth time (its construction, cdk-nag and its hook's bundling).
- */
-export function servicesFromContext(app: App, catalog: readonly ServiceEntry[]): string[] | undefined {
-  const value = app.node.tryGetContext('services');
+/** The catalog services a context value names, comma-separated; an unknown name fails synth, naming it. */
+function serviceList(app: App, catalog: readonly ServiceEntry[], key: string): string[] | undefined {
+  const value = app.node.tryGetContext(key);
   if (value === undefined || value === null || value === '') return undefined;
   const names = String(value)
     .split(',')
@@ -62,11 +59,24 @@ export function servicesFromContext(app: App, catalog: readonly ServiceEntry[]):
   if (unknown.length > 0) {
     throw new ValidationError(
       errorName('GantryServicesContext'),
-      `-c services=${String(value)} names ${unknown.map((name) => `"${name}"`).join(', ')}, not in the catalog (${catalog.map((entry) => entry.name).join(', ')})`,
+      `-c ${key}=${String(value)} names ${unknown.map((name) => `"${name}"`).join(', ')}, not in the catalog (${catalog.map((entry) => entry.name).join(', ')})`,
       app,
     );
   }
   return names;
+}
+
+/**
+ * The services given with `-c services=hello,pricing`: the deploy step synthesizes only the stacks it deploys,
+ * because every service stack costs synth time (its construction, cdk-nag and its hook's bundling).
+ */
+export function servicesFromContext(app: App, catalog: readonly ServiceEntry[]): string[] | undefined {
+  return serviceList(app, catalog, 'services');
+}
+
+/** The services given with `-c withoutTasks=orders`: created with no task, for their first migration (migrate step). */
+export function withoutTasksFromContext(app: App, catalog: readonly ServiceEntry[]): string[] {
+  return serviceList(app, catalog, 'withoutTasks') ?? [];
 }
 
 /** The services each entry calls (`${service:<name>}` in its env), each named once, in the order first referenced. */
@@ -135,6 +145,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
     envName: config.envName,
   });
   const services = new Map<string, ServiceStack>();
+  const withoutTasks = withoutTasksFromContext(app, catalog);
   const data = new Map<string, DataStack>();
   for (const entry of catalog.filter((e) => props.only?.includes(e.name) ?? true)) {
     // A service's database travels with it: planning the service plans its Data stack too.
@@ -153,6 +164,7 @@ export function addGantryStacks(app: App, props: GantryAppProps): GantryStacks {
       platform,
       envName: config.envName,
       image: imageFromContext(app, entry.name),
+      withoutTasks: withoutTasks.includes(entry.name),
       callees: calleesOf(entry).map((name) => importedPeer(config.envName, byName.get(name) as ServiceEntry)),
       database: database?.database,
     });

@@ -100,6 +100,13 @@ export interface GantryServiceProps {
    * @default - none
    */
   readonly database?: ServiceDatabaseConnection;
+  /**
+   * Create the ECS service with no task and an autoscaling minimum of 0: the first deploy of a database
+   * service, so that its migrate step has a task definition to run its migrations with before any task
+   * serves. The next deploy without it restores `minTasks`.
+   * @default false
+   */
+  readonly withoutTasks?: boolean;
   /** Environment name, part of the image parameter path. */
   readonly envName: string;
   /**
@@ -300,6 +307,8 @@ export class GantryService extends Construct {
       taskDefinition: this.taskDefinition,
       // No desiredCount: autoscaling owns the count, and with one every stack update would reset the running count
       // to it (aws-cdk#3919). CloudFormation starts a new service at 1; registering the scalable target lifts it to min.
+      // Only a service created without tasks sets it, to 0, which no later update (without it) resets.
+      desiredCount: props.withoutTasks ? 0 : undefined,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,
@@ -399,7 +408,10 @@ export class GantryService extends Construct {
     this.testTrafficCheck = this.testTrafficCheckHook.function;
     this.service.addLifecycleHook(this.testTrafficCheckHook.hook);
 
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity: entry.minTasks, maxCapacity: entry.maxTasks });
+    this.scaling = this.service.autoScaleTaskCount({
+      minCapacity: props.withoutTasks ? 0 : entry.minTasks,
+      maxCapacity: entry.maxTasks,
+    });
     this.scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
     // One request policy per group, since the tasks move between them: the busy group's policy scales out, and
     // the idle group's never holds back a scale-in (it always agrees to one).

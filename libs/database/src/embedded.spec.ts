@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded';
-import { freeLoopbackPort } from './testing';
+import { freeLoopbackPort, killServerHard } from './testing';
 
 async function query(server: RunningPostgres, text: string): Promise<unknown[]> {
   const client = new Client(server.connection);
@@ -13,24 +12,6 @@ async function query(server: RunningPostgres, text: string): Promise<unknown[]> 
     return (await client.query(text)).rows;
   } finally {
     await client.end();
-  }
-}
-
-/** SIGKILL for the server and every backend, as an OOM kill or a pulled plug would leave it. */
-function killHard(pid: number): void {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((child) => child > 0);
-  for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
-}
-
-/** Whether `pid` is gone (or a zombie, whose command line is empty) yet: SIGKILL is not instant. */
-function gone(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === '';
-  } catch {
-    return true;
   }
 }
 
@@ -60,8 +41,7 @@ describe('startEmbeddedPostgres', () => {
     const first = await start();
     await query(first, 'CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2);');
 
-    killHard(first.pid);
-    while (!gone(first.pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+    await killServerHard(first.pid);
     const lines: string[] = [];
     const second = await start(lines);
 

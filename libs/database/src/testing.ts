@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,33 @@ interface Handle {
 }
 const HANDLE = Symbol.for('gantry.test-postgres');
 type WithHandle = typeof globalThis & { [HANDLE]?: Handle };
+
+/**
+ * SIGKILL for a PostgreSQL server and every process it forked, as an OOM kill or a lost host leaves it: no
+ * shutdown, no checkpoint. The server is stopped first so that it forks nothing between the listing and the
+ * kill; resolves once every one of them is gone.
+ */
+export async function killServerHard(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((child) => child > 0);
+  const victims = [pid, ...children];
+  for (const victim of victims) process.kill(victim, 'SIGKILL');
+  // A zombie (killed, not yet reaped) has an empty command line.
+  const gone = (victim: number) => {
+    try {
+      return readFileSync(`/proc/${victim}/cmdline`, 'utf8') === '';
+    } catch {
+      return true;
+    }
+  };
+  for (let waited = 0; !victims.every(gone); waited += 50) {
+    if (waited > 10_000) throw new Error(`PostgreSQL processes ${victims.join(', ')} outlived SIGKILL by 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** A free loopback port. */
 export function freeLoopbackPort(): Promise<number> {

@@ -326,3 +326,9 @@ function parseErrorLine(message: string): ErrorLine | undefined {
 function stripPrefix(msg: string, name: string): string {
   return msg.startsWith(`${name}: `) ? msg.slice(name.length + 2) : msg;
 }
+
+/** Whether the ECS service exists (and is not INACTIVE): a first deploy finds none to borrow a task definition from. */
+export async function ecsServiceExists(ecs: EcsLike, cluster: string, service: string): Promise<boolean> {
+  const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  return services.some((s) => s.status !== undefined && s.status !== 'INACTIVE');
+}

@@ -32,7 +32,11 @@ export async function rollOut(
   plan: DeployPlan,
   mode: DeployMode,
   registry: RegistryClient | undefined,
-  options: { synth?: boolean } = {},
+  options: {
+    synth?: boolean;
+    /** Services to create with no task (`-c withoutTasks`): their first deploy, before their first migration. */
+    withoutTasks?: string[];
+  } = {},
 ): Promise<void> {
   const { account, envName = 'dev' } = infraContext(root);
   if (mode === 'local' && options.synth === false) return deployLocally({ root, env, log, catalog }, plan, registry);
@@ -41,6 +45,7 @@ export async function rollOut(
   // so only those are synthesized: each service stack costs synth time, which grows with the catalog.
   const selective = plan.platformStacks.length === 0;
   const only = selective ? ['-c', `services=${plan.services.map((s) => s.service).join(',')}`] : [];
+  if (options.withoutTasks?.length) only.push('-c', `withoutTasks=${options.withoutTasks.join(',')}`);
   log(`cdk synth${selective ? ` of ${plan.services.map((s) => s.stack).join(', ')}` : ''} → ${out}`);
   const synth = await runCdk(root, ['synth', '--quiet', '--output', out, ...only, ...imageContext(pinned(plan))], env);
   if (synth.code !== 0) throw new Error(`cdk synth failed:\n${synth.lines.slice(-25).join('\n')}`);

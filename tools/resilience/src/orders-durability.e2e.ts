@@ -2,12 +2,12 @@
 // PostgreSQL SIGKILLed under a write load, concurrent retries of one Idempotency-Key, concurrent PATCHes of
 // one version, and PostgreSQL down. Bounded: about 20 s of load in all, on loopback. `npm run test:resilience`.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectionEnv, startEmbeddedPostgres, type RunningPostgres } from '@gantry/database/embedded';
+import { killServerHard } from '@gantry/database/testing';
 import { startPlatform, type RunningPlatform } from '@gantry/local-platform';
 import { sleep, waitUntil } from '@gantry/process';
 import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
@@ -36,15 +36,9 @@ function post(key: string | undefined, body = ITEMS): Promise<Response> {
   });
 }
 
-/** SIGKILL for the server and every backend, as an OOM kill or a lost host leaves it: no shutdown, no checkpoint. */
-function killPostgres(): number {
-  const pid = Number(readFileSync(join(postgresDir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((child) => child > 0);
-  for (const victim of [pid, ...children]) process.kill(victim, 'SIGKILL');
-  return pid;
+/** The pid of the server on the orders database's data, as its lock file names it. */
+function postmasterPid(): number {
+  return Number(readFileSync(join(postgresDir, 'data/postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
 function restartPostgres(): Promise<RunningPostgres> {
@@ -117,7 +111,8 @@ describe('orders on PostgreSQL, through the gateway', () => {
 
     await sleep(2_000);
     const before = answered.size;
-    const killed = killPostgres();
+    const killed = postmasterPid();
+    await killServerHard(killed);
     await sleep(1_500);
     await restartPostgres();
     await sleep(2_500);

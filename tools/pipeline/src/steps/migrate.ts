@@ -1,8 +1,8 @@
 import { CloudWatchLogs } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { clusterName, ecsNames, repositoryName, type ServiceEntry } from '@gantry/service-catalog';
-import { runMigrationTask } from '../ecs-migration';
-import { openLocalEnvironment } from '../rollout';
+import { ecsServiceExists, runMigrationTask, type EcsLike, type LogsLike } from '../ecs-migration';
+import { openLocalEnvironment, rollOut } from '../rollout';
 import { repositoryPrefix } from '../settings';
 import { saveState } from '../state';
 import type { StepContext } from '../step-context';
@@ -49,7 +49,15 @@ export async function migrateStep(context: StepContext): Promise<MigrateState> {
     log(`${s.service} ${s.version}: running its migrations with ${reference}`);
     const detail = local
       ? await local.migrate(s.entry, { reference, version: s.version })
-      : await migrateOnEcs(context, release.envName, s.entry, reference);
+      : await migrateOnEcs(context, release.envName, s.entry, reference, {
+          ecs: new ECSClient({}),
+          logs: new CloudWatchLogs({}),
+          // With the shared stacks when they are planned too: on the very first run they do not exist yet.
+          createWithoutTasks: () =>
+            rollOut(context, { platformStacks: release.plan.platformStacks, services: [s] }, 'cdk', release.registry, {
+              withoutTasks: [s.service],
+            }),
+        });
     log(`${s.service} ${s.version}: ${detail}`);
     state.services.push({ service: s.service, version: s.version, outcome: 'migrated', detail });
     save(root, state);
@@ -57,15 +65,38 @@ export async function migrateStep(context: StepContext): Promise<MigrateState> {
   return save(root, state);
 }
 
-async function migrateOnEcs(
-  context: StepContext,
+export interface EcsMigrationDeps {
+  ecs: EcsLike;
+  logs: LogsLike;
+  /** Deploys the service's stacks with no task (`-c withoutTasks`), so that a task definition exists. */
+  createWithoutTasks: () => Promise<void>;
+  /** Between polls of the task; tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The migration task on ECS. A service's first deploy has no running task definition to borrow, so its stacks
+ * are deployed first with no task and an autoscaling minimum of 0 (nothing serves on the empty schema); the
+ * deploy step then restores its minimum, once the migrations ran.
+ */
+export async function migrateOnEcs(
+  context: Pick<StepContext, 'log'>,
   envName: string,
   entry: ServiceEntry,
   image: string,
+  deps: EcsMigrationDeps,
 ): Promise<string> {
+  const cluster = clusterName(envName);
+  const service = ecsNames(envName, entry.name).service;
+  if (!(await ecsServiceExists(deps.ecs, cluster, service))) {
+    context.log(
+      `${entry.name}: first deploy: creating its stacks with no task, so that its migrations have a task definition to run with`,
+    );
+    await deps.createWithoutTasks();
+  }
   const result = await runMigrationTask(
-    { cluster: clusterName(envName), service: ecsNames(envName, entry.name).service, image, serviceName: entry.name },
-    { ecs: new ECSClient({}), logs: new CloudWatchLogs({}), log: context.log },
+    { cluster, service, image, serviceName: entry.name },
+    { ecs: deps.ecs, logs: deps.logs, log: context.log, sleep: deps.sleep },
   );
   return `migration task ${result.taskArn.split('/').pop()} exited 0`;
 }
