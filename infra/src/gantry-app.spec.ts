@@ -58,6 +58,10 @@ describe('the whole Gantry app', () => {
     );
     expect(findings).toEqual([]);
     expect(synthError).toBeUndefined();
+    // AND that covers a Data stack: orders declares a database
+    expect(readFileSync(join(outdir, 'Gantry-dev-Data-orders.template.json'), 'utf8')).toContain(
+      'AWS::RDS::DBInstance',
+    );
   });
 
   it('synthesizes only the services it is asked for, while the pipeline stack still names every service', () => {
@@ -550,41 +554,5 @@ describe('databases in the whole app', () => {
     expect(() => withoutTasksFromContext(new App({ context: { withoutTasks: 'nope' } }), withDatabase)).toThrow(
       /-c withoutTasks=nope names "nope", not in the catalog/,
     );
-  });
-
-  it('reports no unacknowledged cdk-nag finding on the Data stack (or any other)', () => {
-    // GIVEN the app with a database service and the nag checks on
-    const outdir = mkdtempSync(join(tmpdir(), 'gantry-cdk-'));
-    try {
-      const app = new App({ outdir });
-      addGantryStacks(app, { config, catalog: withDatabase });
-
-      // WHEN it is synthesized
-      let synthError: unknown;
-      try {
-        app.synth();
-      } catch (error) {
-        synthError = error;
-      }
-
-      // THEN the validation report lists no finding, and the Data stack's resources were checked
-      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-        pluginReports: Array<{ pluginName: string; violations?: Violation[] }>;
-      };
-      const findings = report.pluginReports.flatMap((plugin) =>
-        (plugin.violations ?? []).flatMap((v) =>
-          (v.violatingConstructs ?? v.violatingResources ?? [{ constructPath: '?' }]).map(
-            (r) => `${plugin.pluginName}: ${v.severity} ${v.ruleName} at ${r.constructPath}`,
-          ),
-        ),
-      );
-      expect(findings).toEqual([]);
-      expect(synthError).toBeUndefined();
-      expect(readFileSync(join(outdir, 'Gantry-dev-Data-ledger.template.json'), 'utf8')).toContain(
-        'AWS::RDS::DBInstance',
-      );
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -293,4 +293,45 @@ describe('a running service that exits, drains or will not stop', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     client.destroy();
   });
+});
+
+describe('a database service across a restart of the platform', () => {
+  // Its own data folder and ports, so that it never meets a developer's `npm start` or the suite above.
+  const dataDir = mkdtempSync(join(tmpdir(), 'gantry-platform-data-'));
+  const start = () =>
+    startPlatform({
+      workspaceRoot,
+      gatewayPort: 0,
+      portOffset: 21_000,
+      dataDir,
+      stopGraceMs: STOP_GRACE_MS,
+      env: { PATH: process.env['PATH'], LOG_LEVEL: 'warn' },
+    });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it(
+    'keeps an order placed before the platform stopped: POST, stop, start again, GET returns it',
+    async () => {
+      const first = await start();
+      const placed = await fetch(`${first.gatewayUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: 'sku-003', quantity: 1 }] }),
+      });
+      const order = (await placed.json()) as { id: string };
+      await first.stop();
+
+      const second = await start();
+      try {
+        const read = await fetch(`${second.gatewayUrl}/orders/${order.id}`);
+
+        expect(placed.status).toBe(201);
+        expect(read.status).toBe(200);
+        expect(await read.json()).toEqual(order);
+      } finally {
+        await second.stop();
+      }
+    },
+    2 * (START_TIMEOUT_MS + STOP_TIMEOUT_MS),
+  );
 });
