@@ -15,7 +15,12 @@ let git: (...args: string[]) => string;
 
 const version = (service: string) =>
   (JSON.parse(readFileSync(join(root, 'apps', service, 'package.json'), 'utf8')) as { version: string }).version;
-const versions = () => ({ hello: version('hello'), catalog: version('catalog'), pricing: version('pricing') });
+const versions = () => ({
+  hello: version('hello'),
+  catalog: version('catalog'),
+  pricing: version('pricing'),
+  orders: version('orders'),
+});
 const tags = () => git('tag', '--list').split('\n').filter(Boolean).sort();
 const summary = (result: ReleaseResult) => result.released.map((r) => `${r.service} ${r.previous}->${r.next} ${r.tag}`);
 /** The newest section of a service's CHANGELOG.md, exactly as written. */
@@ -70,16 +75,16 @@ test('refuses to release over uncommitted changes to tracked files, naming them,
   git('checkout', '--', 'apps/hello/package.json');
 });
 
-test('feat(hello): hello 0.1.0 -> 0.2.0, tag hello@0.2.0, one CHANGELOG entry; catalog and pricing keep their versions', async () => {
+test('feat(hello): hello 0.1.0 -> 0.2.0, tag hello@0.2.0, one CHANGELOG entry; the other services keep their versions', async () => {
   const source = git('rev-parse', 'HEAD');
   const result = await releaseAffected({ root });
   expect(summary(result)).toEqual(['hello 0.1.0->0.2.0 hello@0.2.0']);
-  expect(result.tags).toEqual(['catalog@0.1.0', 'hello@0.1.0', 'pricing@0.1.0', 'hello@0.2.0']);
+  expect(result.tags).toEqual(['catalog@0.1.0', 'hello@0.1.0', 'orders@0.1.0', 'pricing@0.1.0', 'hello@0.2.0']);
   expect(result.commit).toBe(git('rev-parse', 'HEAD'));
   expect(git('log', '-1', '--format=%s%n%n%b')).toBe('chore(release): publish\n\n- hello@0.2.0');
   expect(git('rev-parse', 'hello@0.2.0^{commit}')).toBe(result.commit);
   expect(git('rev-parse', 'hello@0.1.0^{commit}')).toBe(git('rev-parse', `${source}~1`));
-  expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.0', pricing: '0.1.0' });
+  expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.0', pricing: '0.1.0', orders: '0.1.0' });
   expect(newestEntry('hello')).toBe('## 0.2.0\n\n### 🚀 Features\n\n- **hello:** greet in French\n\n');
   expect(git('show', '--name-only', '--format=', 'HEAD').split('\n').sort()).toEqual([
     'apps/hello/CHANGELOG.md',
@@ -108,7 +113,7 @@ test('a rerun on the release commit releases nothing: no new tag, no new commit'
   expect(state()).toEqual(before);
 });
 
-test('fix in libs/catalog-contract: catalog and pricing get a patch, hello keeps its version; the same commit is not released twice', async () => {
+test('fix in libs/catalog-contract: its services get a patch, hello keeps its version; the same commit is not released twice', async () => {
   commitChange(
     root,
     git,
@@ -116,18 +121,24 @@ test('fix in libs/catalog-contract: catalog and pricing get a patch, hello keeps
     'fix(contract): reject negative prices',
   );
   const result = await releaseAffected({ root });
-  expect(summary(result)).toEqual(['catalog 0.1.0->0.1.1 catalog@0.1.1', 'pricing 0.1.0->0.1.1 pricing@0.1.1']);
-  expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.1', pricing: '0.1.1' });
+  expect(summary(result)).toEqual([
+    'catalog 0.1.0->0.1.1 catalog@0.1.1',
+    'orders 0.1.0->0.1.1 orders@0.1.1',
+    'pricing 0.1.0->0.1.1 pricing@0.1.1',
+  ]);
+  expect(versions()).toEqual({ hello: '0.2.0', catalog: '0.1.1', pricing: '0.1.1', orders: '0.1.1' });
   // nx would write "a version bump only … no code changes"; the release lists the library change instead.
   expect(newestEntry('catalog')).toBe(
     '## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n',
   );
-  expect(newestEntry('pricing')).toBe(
-    '## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n',
-  );
+  for (const service of ['orders', 'pricing']) {
+    expect(newestEntry(service)).toBe(
+      '## 0.1.1\n\n### Changes in this service or its libraries\n\n- fix(contract): reject negative prices (libs/catalog-contract)\n\n',
+    );
+  }
   // HEAD is tagged now; moving off the release commit subject still finds nothing to do.
   git('commit', '-q', '--amend', '-m', 'chore: reworded release commit');
-  for (const tag of ['catalog@0.1.1', 'pricing@0.1.1']) git('tag', '-f', tag, 'HEAD');
+  for (const tag of ['catalog@0.1.1', 'orders@0.1.1', 'pricing@0.1.1']) git('tag', '-f', tag, 'HEAD');
   const before = state();
   expect(await releaseAffected({ root })).toMatchObject({ released: [], commit: null, skipped: 'already-released' });
   expect(state()).toEqual(before);
@@ -142,7 +153,7 @@ test('a BREAKING CHANGE footer in hello: major bump', async () => {
   );
   const result = await releaseAffected({ root });
   expect(summary(result)).toEqual(['hello 0.2.0->1.0.0 hello@1.0.0']);
-  expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.1', pricing: '0.1.1' });
+  expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.1', pricing: '0.1.1', orders: '0.1.1' });
   expect(newestEntry('hello')).toBe(
     '# 1.0.0\n\n### 🚀 Features\n\n- ⚠️  **hello:** new greeting shape\n\n### ⚠️  Breaking Changes\n\n- **hello:** new greeting shape\n  /hello returns { greeting } instead of a string\n\n',
   );
@@ -173,7 +184,7 @@ test('a non-conventional commit is never dropped silently: its service gets a pa
   expect(logged).toContain(
     `warning: catalog: "Update catalog main" (${sha.slice(0, 7)}) is not a conventional commit; releasing it as a patch`,
   );
-  expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.2', pricing: '0.1.1' });
+  expect(versions()).toEqual({ hello: '1.0.0', catalog: '0.1.2', pricing: '0.1.1', orders: '0.1.1' });
   expect(tags()).toContain('catalog@0.1.2');
   expect(newestEntry('catalog')).toBe(
     '## 0.1.2\n\n### Changes in this service or its libraries\n\n- Update catalog main (apps/catalog)\n\n',
@@ -215,7 +226,11 @@ test('feat in a lib: its dependents get a patch, not a minor; commitlint style f
   );
   const before = state();
   const preview = await releaseAffected({ root, dryRun: true });
-  expect(summary(preview)).toEqual(['catalog 0.1.2->0.1.3 catalog@0.1.3', 'pricing 0.1.2->0.1.3 pricing@0.1.3']);
+  expect(summary(preview)).toEqual([
+    'catalog 0.1.2->0.1.3 catalog@0.1.3',
+    'orders 0.1.1->0.1.2 orders@0.1.2',
+    'pricing 0.1.2->0.1.3 pricing@0.1.3',
+  ]);
   expect(preview.lint.find((finding) => finding.sha === sha)).toEqual({
     sha,
     subject: 'feat(catalog-contract): Add a currency field',

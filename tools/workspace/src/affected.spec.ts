@@ -25,8 +25,8 @@ function affectedBy(file: string, withTarget = 'build'): string[] {
 describe('what a change affects', () => {
   jest.setTimeout(60_000);
 
-  it('marks exactly catalog and pricing when the catalog contract changes', () => {
-    expect(affectedBy('libs/catalog-contract/src/product.ts')).toEqual(['catalog', 'pricing']);
+  it('marks exactly catalog, pricing and orders when the catalog contract changes', () => {
+    expect(affectedBy('libs/catalog-contract/src/product.ts')).toEqual(['catalog', 'orders', 'pricing']);
   });
 
   it('marks only hello when hello changes', () => {
