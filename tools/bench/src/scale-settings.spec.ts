@@ -13,7 +13,7 @@ describe('scaleSettings', () => {
 
   it('refuses a size below the services the repo has, and what is not a whole number', () => {
     expect(() => scaleSettings({ BENCH_SCALE_SERVICES: '2,30' }, 3)).toThrow(
-      'BENCH_SCALE_SERVICES: "2" is not a whole number ≥ 3',
+      'BENCH_SCALE_SERVICES: "2" is not a whole number ≥ 3 (the repository already has 3 services, and the bench only adds)',
     );
     expect(() => scaleSettings({ BENCH_SCALE_PROJECTS: '2e2' }, 3)).toThrow(
       'BENCH_SCALE_PROJECTS: "2e2" is not a whole number ≥ 2',

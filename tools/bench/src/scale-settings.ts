@@ -7,9 +7,11 @@ export interface ScaleSettings {
   out?: string;
 }
 
-function count(name: string, raw: string, min: number): number {
+function count(name: string, raw: string, min: number, why = ''): number {
   const value = Number(raw.trim());
-  if (!/^\d+$/.test(raw.trim()) || value < min) throw new Error(`${name}: "${raw}" is not a whole number ≥ ${min}`);
+  if (!/^\d+$/.test(raw.trim()) || value < min) {
+    throw new Error(`${name}: "${raw}" is not a whole number ≥ ${min}${why}`);
+  }
   return value;
 }
 
@@ -19,7 +21,8 @@ function count(name: string, raw: string, min: number): number {
  */
 export function scaleSettings(env: NodeJS.ProcessEnv, existingServices: number): ScaleSettings {
   const raw = env['BENCH_SCALE_SERVICES'] || `${existingServices},30`;
-  const sizes = [...new Set(raw.split(',').map((size) => count('BENCH_SCALE_SERVICES', size, existingServices)))];
+  const why = ` (the repository already has ${existingServices} services, and the bench only adds)`;
+  const sizes = [...new Set(raw.split(',').map((size) => count('BENCH_SCALE_SERVICES', size, existingServices, why)))];
   return {
     sizes: sizes.sort((a, b) => a - b),
     projects: count('BENCH_SCALE_PROJECTS', env['BENCH_SCALE_PROJECTS'] || '200', 2),
