@@ -45,7 +45,12 @@ export async function migrateStep(context: StepContext): Promise<MigrateState> {
   }
   const local = release.mode === 'local' ? await openLocalEnvironment(context) : undefined;
   for (const s of planned) {
-    const reference = image(s.service, s.digest as string);
+    if (!s.digest) {
+      throw new Error(
+        `${s.service} ${s.version}: no image digest to migrate with; is GANTRY_REGISTRY set, and did the images step push it?`,
+      );
+    }
+    const reference = image(s.service, s.digest);
     log(`${s.service} ${s.version}: running its migrations with ${reference}`);
     const detail = local
       ? await local.migrate(s.entry, { reference, version: s.version })
