@@ -14,7 +14,8 @@ import { loadCatalog, type ServiceEntry } from '@gantry/service-catalog';
 import { Client } from 'pg';
 
 const root = resolve(__dirname, '../../..');
-const PORT_OFFSET = 27_000;
+// Every port stays below the ephemeral range (32768+), where a client socket could already hold it.
+const PORT_OFFSET = 22_000;
 const dataDir = mkdtempSync(join(tmpdir(), 'gantry-durability-'));
 const orders = loadCatalog(root).find((entry) => entry.name === 'orders') as ServiceEntry & {
   database: NonNullable<ServiceEntry['database']>;
