@@ -19,9 +19,10 @@ describe('memoryOf', () => {
 describe('cpuMicros', () => {
   it('reads a growing CPU time of a live process from /proc', () => {
     const before = cpuMicros(process.pid);
-    const until = Date.now() + 50;
-    while (Date.now() < until) {
-      // Burn CPU so the clock-tick counters move.
+    // Burn CPU until the 10 ms clock-tick counters move: on a busy machine 50 ms of wall time may not be a tick.
+    const until = Date.now() + 5_000;
+    while (cpuMicros(process.pid) === before && Date.now() < until) {
+      for (let i = 0; i < 100_000; i += 1) Math.sqrt(i);
     }
 
     expect(before).toBeGreaterThan(0);
