@@ -69,6 +69,7 @@ export class OrderStore {
     idempotency?: { key: string; requestHash: string },
   ): Promise<Placed> {
     const client = await this.pool.connect();
+    let failure: Error | undefined;
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<OrderRow>(
@@ -117,11 +118,12 @@ export class OrderStore {
       await client.query('COMMIT');
       return { outcome: 'created', order: toOrder(order, quote.lines) };
     } catch (error) {
+      failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      // A connection that failed mid-transaction is not reused.
-      client.release();
+      // Given the error, the pool closes the connection instead of lending it out again: it may be broken.
+      client.release(failure);
     }
   }
 
