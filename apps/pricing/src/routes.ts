@@ -4,7 +4,6 @@ import { errorBody, type RouteOptions, type ServiceConfig } from '@gantry/servic
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { CatalogClient } from './catalog-client';
-import { CatalogUnavailableError } from './catalog-client/failures';
 import type { PricingConfig } from './config';
 import { priceQuote } from './quote';
 
@@ -53,12 +52,9 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { con
       }
       const caller = callerGone(reply);
       let products: Map<string, Product>;
+      // A CatalogUnavailableError carries retryAfterSeconds, which the kit's error handler sends as Retry-After.
       try {
         products = await catalog.productsById(ids, { requestId: request.id, signal: caller.signal });
-      } catch (error) {
-        // The kit's error handler keeps headers already set on the reply.
-        if (error instanceof CatalogUnavailableError) void reply.header('retry-after', String(error.retryAfterSeconds));
-        throw error;
       } finally {
         caller.dispose();
       }
