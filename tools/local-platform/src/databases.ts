@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { connectionEnv, startEmbeddedPostgres, type RunningPostgres } from '@gantry/database/embedded';
+import { connectionEnv, migrateVerdict, startEmbeddedPostgres, type RunningPostgres } from '@gantry/database/embedded';
 import { bundlePath, databaseServices, MIGRATE_ARGUMENT, type ServiceEntry } from '@gantry/service-catalog';
 
 export interface DatabasesOptions {
@@ -69,11 +69,7 @@ async function migrate(entry: ServiceEntry, env: Record<string, string>, options
   }
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code === 0) return;
-  let reason = last;
-  try {
-    reason = (JSON.parse(last) as { msg?: string }).msg ?? last;
-  } catch {
-    // Not a JSON line: show it as it is.
-  }
+  // Its last line is the verdict; one that is not the command's JSON (a crash) is shown as it is.
+  const reason = migrateVerdict(last) ?? last;
   throw new Error(`${entry.name}: its migrations failed (exit code ${code}), so it was not started: ${reason}`);
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { migrateVerdict } from '@gantry/database/embedded';
 import type { Docker } from '@gantry/docker';
 import { freePort, startDaemon, stopDaemon, waitUntil, type DaemonSpec } from '@gantry/process';
 import { MIGRATE_COMMAND, resolveEnv, TEST_TRAFFIC_HEADER, type ServiceEntry } from '@gantry/service-catalog';
@@ -175,7 +176,7 @@ export class LocalEnvironment {
     try {
       const code = Number(await this.docker(['wait', container], { timeoutMs: 15 * 60_000 }));
       const output = await this.docker(['logs', container]).catch(() => '');
-      const last = lastMessage(output);
+      const last = migrateVerdict(output);
       if (code !== 0) {
         throw new Error(
           `${entry.name} ${image.version}: ${last ?? `the migration task exited ${code}`} (exit ${code}); the service was not deployed and keeps running its current version`,
@@ -216,17 +217,4 @@ export async function stopLocalEnvironment(
   await stopDaemon(gatewayDaemon(root, layout), log);
   await stopLocalDatabases(layout, log);
   log(`local environment stopped: ${containers.length} container(s) removed`);
-}
-
-/** The `msg` of the migrate command's last JSON line (it names the failed migration and why), if any. */
-function lastMessage(output: string): string | undefined {
-  for (const line of output.split('\n').reverse()) {
-    try {
-      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
-      if (typeof msg === 'string') return msg;
-    } catch {
-      // Not one of its JSON lines.
-    }
-  }
-  return undefined;
 }
